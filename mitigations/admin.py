@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from mitigations.models import Mitigation
+
+
+@admin.register(Mitigation)
+class MitigationAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "kind", "owner", "status", "due_date", "archived_at"]
+    list_filter = ["area__register", "kind", "status"]
+    search_fields = ["reference", "text", "owner"]
+    readonly_fields = ["reference", "key", "revision", "archived_at"]
+    filter_horizontal = ["subrisks"]

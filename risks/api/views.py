@@ -1,0 +1,1 @@
+from riskregister.api.router import router  # noqa: F401

@@ -1,0 +1,87 @@
+from django.db import models
+from django.db.models import Max, Prefetch, Q
+
+
+class MatrixCellQuerySet(models.QuerySet):
+    def for_grid(self):
+        """Cells with their levels and rating, ready to draw the matrix."""
+        return self.select_related("likelihood", "impact", "rating")
+
+
+class RiskAreaQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def with_worst_rank(self):
+        """Annotates `worst_rank`, the highest rank among the area's live sub-risks."""
+        return self.annotate(
+            worst_rank=Max(
+                "subrisks__rating__rank",
+                filter=Q(subrisks__archived_at__isnull=True),
+            )
+        )
+
+    def for_register_page(self):
+        """Live areas with everything section 6 shows, in a fixed number of queries."""
+        from mitigations.models import Mitigation
+        from risks.models import RiskFactor, SubRisk
+
+        return (
+            self.active()
+            .select_related("register")
+            .prefetch_related(
+                Prefetch(
+                    "subrisks",
+                    queryset=SubRisk.objects.active().for_display(),
+                ),
+                Prefetch(
+                    "risk_factors",
+                    queryset=RiskFactor.objects.filter(archived_at__isnull=True),
+                ),
+                Prefetch(
+                    "mitigations",
+                    queryset=Mitigation.objects.active().prefetch_related("subrisks"),
+                ),
+                Prefetch(
+                    "see_also",
+                    queryset=self.model.objects.active().order_by("number"),
+                ),
+                "lessons__source",
+            )
+        )
+
+
+class SubRiskQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True, area__archived_at__isnull=True)
+
+    def for_display(self):
+        """Sub-risks with their levels and rating, for tables and the API."""
+        return self.select_related("likelihood", "impact", "rating")
+
+    def for_register(self, register):
+        return self.filter(area__register=register)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from risks.rating import Matrix
+
+        matrices = {}
+        for subrisk in objs:
+            methodology_id = subrisk.likelihood.methodology_id
+            if methodology_id not in matrices:
+                matrices[methodology_id] = Matrix.for_methodology_id(methodology_id)
+            matrices[methodology_id].rate(subrisk)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        """Updates rows and, when a level changed, rates them again from the matrix."""
+        from risks.rating import recompute_ratings
+
+        if "rating" in kwargs or "rating_id" in kwargs:
+            raise ValueError("Ratings come from the matrix and cannot be set.")
+        if not {"likelihood", "likelihood_id", "impact", "impact_id"} & kwargs.keys():
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        recompute_ratings(self.model.objects.filter(pk__in=ids))
+        return count

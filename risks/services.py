@@ -1,0 +1,228 @@
+"""Writes to registers. Pages, the API, imports and commands all go through here."""
+
+import logging
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from mitigations.models import Mitigation
+from risks import references
+from risks.document import parse_document
+from risks.models import (
+    GlossaryTerm,
+    ImpactLevel,
+    Lesson,
+    LessonSource,
+    LikelihoodLevel,
+    MatrixCell,
+    Methodology,
+    RatingLevel,
+    Register,
+    RiskArea,
+    RiskFactor,
+    SubRisk,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RegisterExistsError(Exception):
+    pass
+
+
+@transaction.atomic
+def register_create_from_document(*, data, user=None) -> Register:
+    """Creates a whole register from a register document, or nothing at all.
+
+    Raises `DocumentError` for an invalid document and `RegisterExistsError` when
+    a register with the document's reference exists already.
+    """
+    document = parse_document(data)
+    fields = document["register"]
+    ref = fields["reference"]
+    if Register.objects.filter(reference=ref).exists():
+        raise RegisterExistsError(f"register.reference: '{ref}' exists already")
+
+    register = Register(**fields)
+    register._history_user = user
+    register.save()
+    methodology = methodology_create(
+        register=register, fields=document["methodology"], user=user
+    )
+    likelihoods = {level.value: level for level in methodology.likelihood_levels.all()}
+    impacts = {level.value: level for level in methodology.impact_levels.all()}
+
+    areas = {}
+    for raw in document["areas"]:
+        areas[raw["number"]] = RiskArea(
+            register=register,
+            reference=references.area_reference(ref, raw["number"]),
+            **{
+                name: raw[name]
+                for name in (
+                    "number",
+                    "name",
+                    "group",
+                    "statement",
+                    "rating_commentary",
+                    "settlement_impact",
+                    "market_impact",
+                )
+            },
+        )
+    bulk_create_with_history(list(areas.values()), RiskArea, default_user=user)
+    areas = {area.number: area for area in register.areas.all()}
+    RiskArea.see_also.through.objects.bulk_create(
+        RiskArea.see_also.through(from_riskarea=areas[number], to_riskarea=areas[other])
+        for number, raw in ((a["number"], a) for a in document["areas"])
+        for other in raw["see_also"]
+    )
+
+    subrisks, factors, mitigations = [], [], []
+    for raw in document["areas"]:
+        area = areas[raw["number"]]
+        for order, item in enumerate(raw["subrisks"], start=1):
+            subrisks.append(
+                SubRisk(
+                    area=area,
+                    key=item["key"],
+                    reference=references.subrisk_reference(
+                        ref, area.number, item["key"]
+                    ),
+                    order=order,
+                    statement=item["statement"],
+                    rating_label=item["rating_label"],
+                    likelihood=likelihoods[item["likelihood"]],
+                    impact=impacts[item["impact"]],
+                )
+            )
+        for order, item in enumerate(raw["risk_factors"], start=1):
+            factors.append(
+                RiskFactor(
+                    area=area,
+                    reference=references.factor_reference(
+                        ref, area.number, item["key"]
+                    ),
+                    order=order,
+                    **item,
+                )
+            )
+        for order, item in enumerate(raw["mitigations"], start=1):
+            item = dict(item)
+            item.pop("subrisks")
+            mitigations.append(
+                Mitigation(
+                    area=area,
+                    reference=references.mitigation_reference(
+                        ref, area.number, item["key"]
+                    ),
+                    order=order,
+                    **item,
+                )
+            )
+    bulk_create_with_history(subrisks, SubRisk, default_user=user)
+    bulk_create_with_history(factors, RiskFactor, default_user=user)
+    bulk_create_with_history(mitigations, Mitigation, default_user=user)
+
+    subrisk_ids = {
+        (number, key): pk
+        for number, key, pk in SubRisk.objects.filter(
+            area__register=register
+        ).values_list("area__number", "key", "pk")
+    }
+    mitigation_ids = {
+        (number, key): pk
+        for number, key, pk in Mitigation.objects.filter(
+            area__register=register
+        ).values_list("area__number", "key", "pk")
+    }
+    Mitigation.subrisks.through.objects.bulk_create(
+        Mitigation.subrisks.through(
+            mitigation_id=mitigation_ids[raw["number"], item["key"]],
+            subrisk_id=subrisk_ids[raw["number"], key],
+        )
+        for raw in document["areas"]
+        for item in raw["mitigations"]
+        for key in item["subrisks"]
+    )
+
+    sources = {}
+    for order, item in enumerate(document["lesson_sources"], start=1):
+        sources[item["key"]] = LessonSource.objects.create(
+            register=register, order=order, **item
+        )
+    lessons = [
+        Lesson(
+            source=sources[item["source"]],
+            reference=references.lesson_reference(ref, item["source"], item["number"]),
+            number=item["number"],
+            problem=item["problem"],
+            lesson=item["lesson"],
+        )
+        for item in document["lessons"]
+    ]
+    bulk_create_with_history(lessons, Lesson, default_user=user)
+    lesson_ids = {
+        (source_key, number): pk
+        for source_key, number, pk in Lesson.objects.filter(
+            source__register=register
+        ).values_list("source__key", "number", "pk")
+    }
+    Lesson.related_areas.through.objects.bulk_create(
+        Lesson.related_areas.through(
+            lesson_id=lesson_ids[item["source"], item["number"]],
+            riskarea_id=areas[number].pk,
+        )
+        for item in document["lessons"]
+        for number in item["related_areas"]
+    )
+
+    bulk_create_with_history(
+        [
+            GlossaryTerm(
+                register=register,
+                reference=references.glossary_reference(ref, item["abbreviation"]),
+                **item,
+            )
+            for item in document["glossary"]
+        ],
+        GlossaryTerm,
+        default_user=user,
+    )
+    logger.info(
+        "Created register %s with %d areas and %d sub-risks",
+        ref,
+        len(areas),
+        len(subrisks),
+    )
+    return register
+
+
+def methodology_create(*, register, fields, user=None) -> Methodology:
+    """Creates a methodology with its scales, rating levels and every matrix cell."""
+    methodology = Methodology.objects.create(register=register, name=fields["name"])
+    likelihoods = LikelihoodLevel.objects.bulk_create(
+        LikelihoodLevel(methodology=methodology, **level)
+        for level in fields["likelihood_levels"]
+    )
+    impacts = ImpactLevel.objects.bulk_create(
+        ImpactLevel(methodology=methodology, **level)
+        for level in fields["impact_levels"]
+    )
+    ratings = RatingLevel.objects.bulk_create(
+        RatingLevel(methodology=methodology, **level)
+        for level in fields["rating_levels"]
+    )
+    likelihoods = {level.value: level for level in likelihoods}
+    impacts = {level.value: level for level in impacts}
+    ratings = {level.name: level for level in ratings}
+    MatrixCell.objects.bulk_create(
+        MatrixCell(
+            methodology=methodology,
+            likelihood=likelihoods[likelihood],
+            impact=impacts[impact],
+            rating=ratings[rating],
+        )
+        for (likelihood, impact), rating in fields["matrix"].items()
+    )
+    return methodology
