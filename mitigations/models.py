@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -71,6 +72,18 @@ class Mitigation(TimeStamped, Archivable):
 
     def __str__(self):
         return self.reference
+
+    def clean(self):
+        if self.kind == self.Kind.PROPOSED and not self.none_proposed:
+            if not self.status:
+                raise ValidationError({"status": "Give the proposal's status."})
+        elif self.status:
+            raise ValidationError(
+                {
+                    "status": "Only a proposed mitigation has a status; leave it "
+                    "empty for a current one or a 'none proposed' statement."
+                }
+            )
 
     def save(self, *args, **kwargs):
         if not self.key:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -347,6 +348,16 @@ class SubRisk(TimeStamped, Archivable):
     def get_absolute_url(self):
         return f"{self.area.get_absolute_url()}#subrisk-{self.key}"
 
+
+    def clean(self):
+        methodology_id = self.area.register.methodology.pk if self.area_id else None
+        errors = {}
+        if self.likelihood_id and self.likelihood.methodology_id != methodology_id:
+            errors["likelihood"] = "Choose a likelihood of this register's scale."
+        if self.impact_id and self.impact.methodology_id != methodology_id:
+            errors["impact"] = "Choose an impact of this register's scale."
+        if errors:
+            raise ValidationError(errors)
 
 class RiskFactor(TimeStamped, Archivable):
     class Style(models.TextChoices):

@@ -2,7 +2,9 @@
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from mitigations.models import Mitigation
@@ -226,3 +228,102 @@ def methodology_create(*, register, fields, user=None) -> Methodology:
         for (likelihood, impact), rating in fields["matrix"].items()
     )
     return methodology
+
+
+class StaleRevisionError(Exception):
+    """A write was based on an older revision of a record than the stored one."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(
+            f"{current} has been changed by someone else since you opened it "
+            f"(it is now at revision {current.revision})."
+        )
+
+
+def _checked_for_write(instance, revision):
+    """Locks the record's row and returns it, if it is still at `revision`."""
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if revision is not None and current.revision != revision:
+        raise StaleRevisionError(current)
+    return current
+
+
+def _save(instance, user, **save_kwargs):
+    instance._history_user = user
+    instance.save(**save_kwargs)
+
+
+def _non_editable(model):
+    return [field.name for field in model._meta.concrete_fields if not field.editable]
+
+
+@transaction.atomic
+def record_create(*, model, user, fields, m2m=None):
+    """Creates a record after validating it as its forms do; returns it."""
+    instance = model(**fields)
+    instance.full_clean(exclude=_non_editable(model))
+    _save(instance, user)
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    logger.info("%s %s created", model._meta.verbose_name, instance.reference)
+    return instance
+
+
+@transaction.atomic
+def record_update(*, instance, user, revision, fields, m2m=None):
+    """Applies changes to a record that is still at `revision`; returns it.
+
+    Raises `StaleRevisionError` when someone else saved the record in between, and
+    Django's `ValidationError` when the changed record is invalid.
+    """
+    current = _checked_for_write(instance, revision)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=_non_editable(type(current)))
+    current.revision += 1
+    _save(current, user)
+    for name, values in (m2m or {}).items():
+        getattr(current, name).set(values)
+    return current
+
+
+@transaction.atomic
+def record_archive(*, instance, user, revision=None):
+    """Hides a record from the register, keeping it for restoring."""
+    current = _checked_for_write(instance, revision)
+    if current.archived_at is None:
+        current.archived_at = timezone.now()
+        current.revision += 1
+        _save(current, user)
+        logger.info("%s %s archived", current._meta.verbose_name, current.reference)
+    return current
+
+
+@transaction.atomic
+def record_restore(*, instance, user, revision=None):
+    """Brings an archived record back into the register."""
+    current = _checked_for_write(instance, revision)
+    if current.archived_at is not None:
+        current.archived_at = None
+        current.revision += 1
+        _save(current, user)
+        logger.info("%s %s restored", current._meta.verbose_name, current.reference)
+    return current
+
+
+@transaction.atomic
+def mitigation_make_current(*, mitigation, user, revision):
+    """Turns an implemented proposal into a current mitigation, as the same record."""
+    current = _checked_for_write(mitigation, revision)
+    if current.kind != Mitigation.Kind.PROPOSED or (
+        current.status != Mitigation.Status.IMPLEMENTED
+    ):
+        raise ValidationError(
+            {"status": "Only an implemented proposal can become a current mitigation."}
+        )
+    current.kind = Mitigation.Kind.CURRENT
+    current.status = ""
+    current.revision += 1
+    _save(current, user)
+    return current
