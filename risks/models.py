@@ -304,10 +304,13 @@ class SubRisk(TimeStamped, Archivable):
         ImpactLevel, on_delete=models.PROTECT, related_name="subrisks"
     )
     rating = models.ForeignKey(
-        RatingLevel, on_delete=models.PROTECT, related_name="subrisks", editable=False
+        RatingLevel,
+        on_delete=models.PROTECT,
+        related_name="subrisks",
+        help_text="Always the matrix's rating for the likelihood and impact.",
     )
     methodology_version = models.PositiveIntegerField(
-        editable=False, help_text="The methodology version that produced the rating."
+        help_text="The methodology version that produced the rating."
     )
 
     objects = SubRiskQuerySet.as_manager()
@@ -348,7 +351,6 @@ class SubRisk(TimeStamped, Archivable):
     def get_absolute_url(self):
         return f"{self.area.get_absolute_url()}#subrisk-{self.key}"
 
-
     def clean(self):
         methodology_id = self.area.register.methodology.pk if self.area_id else None
         errors = {}
@@ -358,6 +360,7 @@ class SubRisk(TimeStamped, Archivable):
             errors["impact"] = "Choose an impact of this register's scale."
         if errors:
             raise ValidationError(errors)
+
 
 class RiskFactor(TimeStamped, Archivable):
     class Style(models.TextChoices):

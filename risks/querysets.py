@@ -12,6 +12,9 @@ class RiskAreaQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
+    def for_register(self, register):
+        return self.filter(register=register)
+
     def with_worst_rank(self):
         """Annotates `worst_rank`, the highest rank among the area's live sub-risks."""
         return self.annotate(
@@ -61,6 +64,35 @@ class SubRiskQuerySet(models.QuerySet):
 
     def for_register(self, register):
         return self.filter(area__register=register)
+
+    def for_overview(self):
+        """Live sub-risks with their area, levels and rating, for the summary table."""
+        return self.active().for_display().select_related("area__register")
+
+    def matching(self, *, rating="", likelihood=None, impact=None, group="", text=""):
+        """Narrows to the overview's filters; empty criteria are ignored.
+
+        `rating` is a rating name, `likelihood` and `impact` are scale values and
+        `text` is searched in the sub-risk's statement and its area's name and
+        statement.
+        """
+        queryset = self
+        if rating:
+            queryset = queryset.filter(rating__name=rating)
+        if likelihood is not None:
+            queryset = queryset.filter(likelihood__value=likelihood)
+        if impact is not None:
+            queryset = queryset.filter(impact__value=impact)
+        if group:
+            queryset = queryset.filter(area__group=group)
+        if text:
+            queryset = queryset.filter(
+                Q(statement__icontains=text)
+                | Q(rating_label__icontains=text)
+                | Q(area__name__icontains=text)
+                | Q(area__statement__icontains=text)
+            )
+        return queryset
 
     def bulk_create(self, objs, *args, **kwargs):
         from risks.rating import Matrix

@@ -255,7 +255,13 @@ def _save(instance, user, **save_kwargs):
 
 
 def _non_editable(model):
-    return [field.name for field in model._meta.concrete_fields if not field.editable]
+    """Fields that the record sets itself: references, keys and ratings."""
+    derived = {"rating", "methodology_version"}
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.editable or field.name in derived
+    ]
 
 
 @transaction.atomic
