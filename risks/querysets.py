@@ -53,6 +53,30 @@ class RiskAreaQuerySet(models.QuerySet):
             )
         )
 
+    def for_api(self):
+        """Live areas of live registers, with what the API nests, in fixed queries."""
+        from mitigations.models import Mitigation
+        from risks.models import RiskFactor, SubRisk
+
+        return (
+            self.active()
+            .filter(register__archived_at__isnull=True)
+            .with_worst_rank()
+            .select_related("register")
+            .prefetch_related(
+                Prefetch("subrisks", queryset=SubRisk.objects.active().for_display()),
+                Prefetch(
+                    "risk_factors",
+                    queryset=RiskFactor.objects.filter(archived_at__isnull=True),
+                ),
+                Prefetch("mitigations", queryset=Mitigation.objects.for_api()),
+                Prefetch(
+                    "see_also",
+                    queryset=self.model.objects.active().order_by("number"),
+                ),
+            )
+        )
+
 
 class SubRiskQuerySet(models.QuerySet):
     def active(self):
@@ -64,6 +88,15 @@ class SubRiskQuerySet(models.QuerySet):
 
     def for_register(self, register):
         return self.filter(area__register=register)
+
+    def for_api(self):
+        """Live sub-risks of live registers, with their area, register and levels."""
+        return (
+            self.active()
+            .filter(area__register__archived_at__isnull=True)
+            .select_related("area__register")
+            .for_display()
+        )
 
     def for_overview(self):
         """Live sub-risks with their area, levels and rating, for the summary table."""

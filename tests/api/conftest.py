@@ -1,0 +1,34 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from tests.factories import RegisterFactory
+
+CREATED = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
+UPDATED = dt.datetime(2024, 2, 1, 12, 0, tzinfo=dt.UTC)
+CREATED_JSON = "2024-01-15T09:30:00Z"
+UPDATED_JSON = "2024-02-01T12:00:00Z"
+
+
+@pytest.fixture
+def fix_timestamps():
+    """Sets every row of the given querysets to CREATED and UPDATED."""
+
+    def fix(*querysets):
+        for queryset in querysets:
+            queryset.update(created_at=CREATED, updated_at=UPDATED)
+
+    return fix
+
+
+@pytest.fixture
+def register(db):
+    return RegisterFactory(reference="REG-A", name="Register A")
+
+
+@pytest.fixture
+def token_client(viewer):
+    token = Token.objects.create(user=viewer)
+    return Client(headers={"authorization": f"Token {token.key}"})

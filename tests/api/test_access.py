@@ -1,0 +1,131 @@
+import pytest
+from django.test import Client
+from rest_framework import status
+
+from risks.models import GlossaryTerm
+from tests.factories import GlossaryTermFactory, SubRiskFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/",
+    "/api/v1/registers/",
+    "/api/v1/methodologies/",
+    "/api/v1/areas/",
+    "/api/v1/subrisks/",
+    "/api/v1/mitigations/",
+    "/api/v1/lessons/",
+    "/api/v1/glossary/",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_anonymous_requests_are_refused(client, url):
+    response = client.get(url)
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided."
+    }
+
+
+def test_anonymous_detail_request_is_refused(client):
+    subrisk = SubRiskFactory()
+
+    response = client.get(f"/api/v1/subrisks/{subrisk.reference}/")
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_token_reads_every_endpoint(token_client, url):
+    assert token_client.get(url).status_code == status.HTTP_200_OK
+
+
+def test_an_unknown_token_is_refused(db):
+    client = Client(headers={"authorization": "Token not-a-real-token"})
+
+    response = client.get("/api/v1/subrisks/")
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.json() == {"detail": "Invalid token."}
+
+
+def test_a_logged_in_user_reads_by_session(viewer_client):
+    assert viewer_client.get("/api/v1/subrisks/").status_code == status.HTTP_200_OK
+
+
+def test_api_root_lists_every_endpoint(viewer_client):
+    response = viewer_client.get("/api/v1/")
+
+    assert response.json() == {
+        "registers": "http://testserver/api/v1/registers/",
+        "methodologies": "http://testserver/api/v1/methodologies/",
+        "areas": "http://testserver/api/v1/areas/",
+        "subrisks": "http://testserver/api/v1/subrisks/",
+        "mitigations": "http://testserver/api/v1/mitigations/",
+        "lessons": "http://testserver/api/v1/lessons/",
+        "glossary": "http://testserver/api/v1/glossary/",
+    }
+
+
+@pytest.fixture
+def five_terms(register):
+    for abbreviation in ["AA", "BB", "CC", "DD", "EE"]:
+        GlossaryTermFactory(register=register, abbreviation=abbreviation)
+
+
+def test_pages_follow_page_size(viewer_client, five_terms):
+    response = viewer_client.get("/api/v1/glossary/?page_size=2&page=2")
+
+    body = response.json()
+    assert (
+        body["count"],
+        body["previous"],
+        body["next"],
+        [row["abbreviation"] for row in body["results"]],
+    ) == (
+        5,
+        "http://testserver/api/v1/glossary/?page_size=2",
+        "http://testserver/api/v1/glossary/?page=3&page_size=2",
+        ["CC", "DD"],
+    )
+
+
+def test_a_page_past_the_end_is_not_found(viewer_client, five_terms):
+    response = viewer_client.get("/api/v1/glossary/?page_size=2&page=4")
+
+    assert response.status_code == status.HTTP_404_NOT_FOUND
+    assert response.json() == {"detail": "Invalid page."}
+
+
+def test_page_size_is_capped_at_500(viewer_client, register):
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(
+            register=register,
+            abbreviation=f"T{number:03}",
+            reference=f"{register.reference}/G/T{number:03}",
+            meaning="A term",
+        )
+        for number in range(501)
+    )
+
+    response = viewer_client.get("/api/v1/glossary/?page_size=1000")
+
+    assert (response.json()["count"], len(response.json()["results"])) == (501, 500)
+
+
+def test_default_page_holds_50_rows(viewer_client, register):
+    GlossaryTerm.objects.bulk_create(
+        GlossaryTerm(
+            register=register,
+            abbreviation=f"T{number:02}",
+            reference=f"{register.reference}/G/T{number:02}",
+            meaning="A term",
+        )
+        for number in range(51)
+    )
+
+    response = viewer_client.get("/api/v1/glossary/")
+
+    assert len(response.json()["results"]) == 50

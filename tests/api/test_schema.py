@@ -1,0 +1,57 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from rest_framework import status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_describes_the_subrisk_endpoints(client):
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == status.HTTP_200_OK
+    paths = response.json()["paths"]
+    assert {"/api/v1/subrisks/", "/api/v1/subrisks/{reference}/"} <= paths.keys()
+    assert [
+        parameter["name"]
+        for parameter in paths["/api/v1/subrisks/"]["get"]["parameters"]
+    ] == [
+        "area",
+        "group",
+        "impact",
+        "likelihood",
+        "min_rating_rank",
+        "ordering",
+        "page",
+        "page_size",
+        "q",
+        "rating",
+        "register",
+    ]
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    GENERATOR_STATS.reset()
+
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--file",
+        str(tmp_path / "schema.yml"),
+    )
+
+    assert "/api/v1/subrisks/{reference}/:" in (tmp_path / "schema.yml").read_text()
+
+
+def test_docs_page_loads_its_assets_from_static(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == status.HTTP_200_OK
+    html = response.content.decode()
+    assets = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
+    assert len(assets) == 4
+    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets)
+    assert not re.search(r"https?://", html)
