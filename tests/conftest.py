@@ -2,7 +2,9 @@ import json
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 
+from risks import roles
 from risks.services import register_create_from_document
 from tests.factories import UserFactory
 
@@ -35,9 +37,44 @@ def register_2017(register_document):
     return register_create_from_document(data=register_document)
 
 
+def _user_with_role(username, role):
+    user = UserFactory(username=username)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def viewer(db):
-    return UserFactory(username="viewer")
+    return _user_with_role("viewer", roles.VIEWER)
+
+
+@pytest.fixture
+def editor(db):
+    return _user_with_role("editor", roles.EDITOR)
+
+
+@pytest.fixture
+def methodology_admin(db):
+    return _user_with_role("methodology-admin", roles.METHODOLOGY_ADMIN)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role: may see nothing of any register."""
+    return _user_with_role("outsider", None)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
 
 
 @pytest.fixture

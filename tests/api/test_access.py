@@ -129,3 +129,17 @@ def test_default_page_holds_50_rows(viewer_client, register):
     response = viewer_client.get("/api/v1/glossary/")
 
     assert len(response.json()["results"]) == 50
+
+
+def test_user_without_a_role_cannot_read(outsider_client, register):
+    response = outsider_client.get("/api/v1/registers/")
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+
+
+def test_viewer_cannot_write(viewer_client, register):
+    response = viewer_client.post(
+        "/api/v1/registers/", {"reference": "NEW"}, content_type="application/json"
+    )
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
