@@ -392,3 +392,40 @@ def _parse_mitigation(check, item, path, subrisk_keys):
         "references": references,
         "subrisks": subrisks,
     }
+
+
+def methodology_to_document(methodology):
+    """The methodology section of a register document, for snapshots and exports."""
+    likelihoods = list(methodology.likelihood_levels.order_by("value"))
+    impacts = list(methodology.impact_levels.order_by("value"))
+    return {
+        "name": methodology.name,
+        "likelihood_levels": [
+            {"value": level.value, "label": level.label, "definition": level.definition}
+            for level in likelihoods
+        ],
+        "impact_levels": [
+            {"value": level.value, "label": level.label, "definition": level.definition}
+            for level in impacts
+        ],
+        "rating_levels": [
+            {
+                "rank": level.rank,
+                "name": level.name,
+                "colour": level.colour,
+                "description": level.description,
+                "review_interval_days": level.review_interval_days,
+            }
+            for level in methodology.rating_levels.order_by("rank")
+        ],
+        "matrix": [
+            {
+                "likelihood": cell.likelihood.value,
+                "impact": cell.impact.value,
+                "rating": cell.rating.name,
+            }
+            for cell in methodology.cells.select_related(
+                "likelihood", "impact", "rating"
+            ).order_by("-likelihood__value", "impact__value")
+        ],
+    }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -104,6 +105,38 @@ class Methodology(TimeStamped):
 
     def get_absolute_url(self):
         return reverse("risks:methodology-detail", args=[self.register.reference])
+
+
+class MethodologyVersion(models.Model):
+    """A saved state of a methodology: who saved it, when, why, and what it was."""
+
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
+    snapshot = models.JSONField(
+        help_text="Scales, rating levels and matrix as in the register document."
+    )
+
+    class Meta:
+        ordering = ["methodology", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["methodology", "version"], name="methodology_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.methodology} version {self.version}"
 
 
 class ScaleLevel(models.Model):
@@ -312,6 +345,12 @@ class SubRisk(TimeStamped, Archivable):
     methodology_version = models.PositiveIntegerField(
         help_text="The methodology version that produced the rating."
     )
+    reviewed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the workgroup last reviewed the rating; the rating level's "
+        "review interval runs from here.",
+    )
 
     objects = SubRiskQuerySet.as_manager()
     history = HistoricalRecords()
@@ -483,3 +522,74 @@ class GlossaryTerm(TimeStamped):
             self.register.reference, self.abbreviation
         )
         super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A named credential for another system; only a hash of the key is kept."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        READ_WRITE = "read_write", "Read and write"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="api_token_name_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ImportBatch(models.Model):
+    """An uploaded register file, checked in a dry run and applied on confirmation."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        XLSX = "xlsx", "Excel"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=4, choices=Format.choices)
+    content = models.BinaryField()
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="The register the file is applied to; empty for a new register.",
+    )
+    preview = models.JSONField(default=dict, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"{self.filename} ({self.created_at:%d %b %Y %H:%M})"

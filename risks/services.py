@@ -9,7 +9,7 @@ from simple_history.utils import bulk_create_with_history
 
 from mitigations.models import Mitigation
 from risks import references
-from risks.document import parse_document
+from risks.document import methodology_to_document, parse_document
 from risks.models import (
     GlossaryTerm,
     ImpactLevel,
@@ -18,6 +18,7 @@ from risks.models import (
     LikelihoodLevel,
     MatrixCell,
     Methodology,
+    MethodologyVersion,
     RatingLevel,
     Register,
     RiskArea,
@@ -226,6 +227,13 @@ def methodology_create(*, register, fields, user=None) -> Methodology:
             rating=ratings[rating],
         )
         for (likelihood, impact), rating in fields["matrix"].items()
+    )
+    MethodologyVersion.objects.create(
+        methodology=methodology,
+        version=methodology.version,
+        created_by=user,
+        reason="Created",
+        snapshot=methodology_to_document(methodology),
     )
     return methodology
 
