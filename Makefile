@@ -35,3 +35,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/riskregister_bench
+
+bench: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run

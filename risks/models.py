@@ -241,7 +241,7 @@ class MatrixCell(models.Model):
         ImpactLevel, on_delete=models.CASCADE, related_name="cells"
     )
     rating = models.ForeignKey(
-        RatingLevel, on_delete=models.PROTECT, related_name="cells"
+        RatingLevel, on_delete=models.RESTRICT, related_name="cells"
     )
 
     objects = MatrixCellQuerySet.as_manager()
@@ -331,14 +331,14 @@ class SubRisk(TimeStamped, Archivable):
         'failures".',
     )
     likelihood = models.ForeignKey(
-        LikelihoodLevel, on_delete=models.PROTECT, related_name="subrisks"
+        LikelihoodLevel, on_delete=models.RESTRICT, related_name="subrisks"
     )
     impact = models.ForeignKey(
-        ImpactLevel, on_delete=models.PROTECT, related_name="subrisks"
+        ImpactLevel, on_delete=models.RESTRICT, related_name="subrisks"
     )
     rating = models.ForeignKey(
         RatingLevel,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="subrisks",
         help_text="Always the matrix's rating for the likelihood and impact.",
     )
