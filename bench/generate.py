@@ -8,7 +8,7 @@ from risks.defaults import DEFAULT_METHODOLOGY
 
 def big_register_document(*, reference="BENCH", subrisks=10_000, per_area=20, seed=7):
     """A register with `subrisks` sub-risks spread over areas of `per_area` each."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - repeatable test data, not secrets
     methodology = copy.deepcopy(DEFAULT_METHODOLOGY)
     methodology["matrix"] = [
         {"likelihood": likelihood, "impact": impact, "rating": rating}
