@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -378,14 +378,15 @@ class SubRisk(TimeStamped, Archivable):
             self.reference = references.subrisk_reference(
                 self.area.register.reference, self.area.number, self.key
             )
-        rate_subrisk(self)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
                 "rating",
                 "methodology_version",
             }
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            rate_subrisk(self)
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.area.get_absolute_url()}#subrisk-{self.key}"

@@ -8,8 +8,9 @@ sub-risk's levels or the matrix change, and each records the methodology version
 that produced it.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from risks.models import MatrixCell, Methodology, RatingLevel, SubRisk
 
@@ -72,23 +73,27 @@ def rating_for(*, likelihood, impact) -> RatingLevel:
 
 
 def rate_subrisk(subrisk):
-    """Sets a sub-risk's rating and methodology version from the matrix."""
-    subrisk.rating = rating_for(likelihood=subrisk.likelihood, impact=subrisk.impact)
+    """Sets a sub-risk's rating and methodology version from the matrix.
+
+    Call it inside a transaction: it locks the methodology row until the end.
+    """
+    # The lock makes a save wait for a methodology change in progress, and the
+    # change wait for this save, so no rating comes from a matrix being replaced.
     subrisk.methodology_version = (
-        Methodology.objects.filter(pk=subrisk.likelihood.methodology_id)
+        Methodology.objects.select_for_update()
+        .filter(pk=subrisk.likelihood.methodology_id)
         .values_list("version", flat=True)
         .get()
     )
+    subrisk.rating = rating_for(likelihood=subrisk.likelihood, impact=subrisk.impact)
 
 
-def recompute_ratings(subrisks):
-    """Rates the given sub-risks again from their matrix, in one UPDATE per methodology.
+def recompute_ratings(subrisks, *, user=None, reason=""):
+    """Rates the given sub-risks again from their matrix; returns the rows updated.
 
-    Returns the number of rows updated.
+    One UPDATE per methodology, whatever the number of sub-risks; sub-risks whose
+    rating changes get a history entry with `user` and `reason`.
     """
-    cell_rating = MatrixCell.objects.filter(
-        likelihood=OuterRef("likelihood"), impact=OuterRef("impact")
-    ).values("rating")[:1]
     methodologies = Methodology.objects.filter(
         likelihood_levels__subrisks__in=subrisks
     ).distinct()
@@ -97,7 +102,70 @@ def recompute_ratings(subrisks):
         rows = SubRisk.objects.filter(
             pk__in=subrisks.values("pk"), likelihood__methodology_id=methodology_id
         )
-        count += models.QuerySet.update(
-            rows, rating=Subquery(cell_rating), methodology_version=version
+        count += _rerate(rows, version, user=user, reason=reason)
+    return count
+
+
+def rerate_methodology(methodology, *, user=None, reason=""):
+    """Rates every sub-risk of a methodology again, after its matrix changed."""
+    rows = SubRisk.objects.filter(likelihood__methodology=methodology)
+    return _rerate(rows, methodology.version, user=user, reason=reason)
+
+
+def _cell_rating():
+    return MatrixCell.objects.filter(
+        likelihood=OuterRef("likelihood"), impact=OuterRef("impact")
+    ).values("rating")[:1]
+
+
+def _rerate(rows, version, *, user, reason):
+    changed = list(
+        rows.exclude(rating=Subquery(_cell_rating())).values_list("pk", flat=True)
+    )
+    count = models.QuerySet.update(
+        rows, rating=Subquery(_cell_rating()), methodology_version=version
+    )
+    if changed:
+        _record_history(
+            changed, user=user, reason=reason or "Rated again by the matrix"
         )
     return count
+
+
+def _record_history(ids, *, user, reason):
+    """Copies the given sub-risks into their history table in one INSERT ... SELECT.
+
+    The rows were changed by a bulk UPDATE, which django-simple-history cannot see.
+    """
+    history = SubRisk.history.model
+    quote = connection.ops.quote_name
+    source = quote(SubRisk._meta.db_table)
+    given = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason[:100],
+        "history_type": "~",
+        "history_user": user.pk if user else None,
+    }
+    columns, values, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.name == "history_id":
+            continue
+        columns.append(quote(field.column))
+        if field.name in given:
+            values.append("%s")
+            params.append(given[field.name])
+        else:
+            values.append(f"{source}.{quote(field.column)}")
+    # Identifiers come from model metadata and are quoted; values are parameters.
+    table = quote(history._meta.db_table)
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608
+    insert += f"FROM {source} WHERE {source}.{quote('id')} "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(insert + "= ANY(%s)", [*params, list(ids)])
+            return
+        # Limitation: other databases get batches of 500, because they have no arrays.
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(insert + f"IN ({marks})", [*params, *batch])

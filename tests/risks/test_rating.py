@@ -116,8 +116,12 @@ def test_recompute_ratings_runs_one_update_per_methodology(django_assert_num_que
         likelihood__value=4, impact__value=4, methodology=area.register.methodology
     ).update(rating=area.register.methodology.rating_levels.get(name="Low"))
 
-    with django_assert_num_queries(2):
-        count = recompute_ratings(SubRisk.objects.all())
+    # The methodologies, the changed rows, the UPDATE and the history INSERT.
+    with django_assert_num_queries(4):
+        count = recompute_ratings(SubRisk.objects.all(), reason="Cell 4 x 4 now Low")
 
     assert count == 20
     assert set(SubRisk.objects.values_list("rating__name", flat=True)) == {"Low"}
+    latest = SubRisk.history.filter(history_change_reason="Cell 4 x 4 now Low")
+    assert latest.count() == 20
+    assert set(latest.values_list("rating__name", flat=True)) == {"Low"}

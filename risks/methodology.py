@@ -1,0 +1,387 @@
+"""Changing a register's methodology safely: validate, preview, apply, version.
+
+`methodology_preview` runs exactly what `methodology_apply` runs, inside a
+transaction that is then rolled back, so the preview of a change cannot differ from
+what saving it does. Applying locks the methodology row; sub-risk saves take the
+same lock (see `risks.rating.rate_subrisk`), so no rating can be computed from a
+matrix that is being replaced.
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from risks.document import methodology_to_document
+from risks.models import (
+    ImpactLevel,
+    LikelihoodLevel,
+    MatrixCell,
+    Methodology,
+    MethodologyVersion,
+    RatingLevel,
+    SubRisk,
+    colour_validator,
+)
+from risks.rating import rerate_methodology
+
+logger = logging.getLogger(__name__)
+
+MIN_LEVELS, MAX_LEVELS = 3, 7
+
+
+@dataclass
+class MethodologyChange:
+    """A complete new state of a methodology, as a form or an API body gives it.
+
+    Scale levels are matched to existing ones by value and rating levels by rank;
+    `likelihood_mapping` and `impact_mapping` say where sub-risks on a removed
+    level go (old value -> new value).
+    """
+
+    name: str
+    likelihood_levels: list
+    impact_levels: list
+    rating_levels: list
+    matrix: dict
+    reason: str = ""
+    likelihood_mapping: dict = field(default_factory=dict)
+    impact_mapping: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, document, *, reason=""):
+        """A change to the state described by a register document's methodology."""
+        return cls(
+            name=document["name"],
+            likelihood_levels=[dict(level) for level in document["likelihood_levels"]],
+            impact_levels=[dict(level) for level in document["impact_levels"]],
+            rating_levels=[dict(level) for level in document["rating_levels"]],
+            matrix={
+                (cell["likelihood"], cell["impact"]): cell["rating"]
+                for cell in document["matrix"]
+            },
+            reason=reason,
+        )
+
+
+@dataclass
+class RatingChange:
+    reference: str
+    statement: str
+    old: str
+    new: str
+
+
+@dataclass
+class MethodologyPreview:
+    changes: list
+    counts_before: dict
+    counts_after: dict
+    warnings: list
+    version: int
+
+
+class _Rollback(Exception):
+    pass
+
+
+def matrix_from_bands(*, likelihood_values, impact_values, bands):
+    """A matrix from score bands: `bands` is [(lowest score, rating name), ...].
+
+    The score of a cell is likelihood x impact; each cell gets the rating of the
+    highest band whose lowest score it reaches.
+    """
+    ordered = sorted(bands)
+    if not ordered or ordered[0][0] > 1:
+        raise ValidationError({"bands": "The lowest band must start at score 1."})
+    matrix = {}
+    for likelihood in likelihood_values:
+        for impact in impact_values:
+            score = likelihood * impact
+            matrix[likelihood, impact] = [
+                name for lowest, name in ordered if score >= lowest
+            ][-1]
+    return matrix
+
+
+def monotonic_warnings(change):
+    """Cells rated lower than a neighbour with a smaller likelihood or impact."""
+    ranks = {level["name"]: level["rank"] for level in change.rating_levels}
+    warnings = []
+    for (likelihood, impact), name in sorted(change.matrix.items()):
+        rank = ranks.get(name)
+        for neighbour in ((likelihood - 1, impact), (likelihood, impact - 1)):
+            other = change.matrix.get(neighbour)
+            if rank is not None and other in ranks and ranks[other] > rank:
+                warnings.append(
+                    f"Cell likelihood {likelihood} x impact {impact} is rated "
+                    f"{name}, lower than {other} at likelihood {neighbour[0]} x "
+                    f"impact {neighbour[1]}."
+                )
+    return warnings
+
+
+def validate_change(change, methodology):
+    """Raises ValidationError naming every problem of a proposed methodology."""
+    errors = {}
+    for scale in ("likelihood_levels", "impact_levels"):
+        levels = getattr(change, scale)
+        values = [level["value"] for level in levels]
+        labels = [level["label"].strip() for level in levels]
+        if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
+            errors[scale] = (
+                f"A scale has {MIN_LEVELS} to {MAX_LEVELS} levels; this one has "
+                f"{len(levels)}."
+            )
+        elif sorted(values) != list(range(1, len(levels) + 1)):
+            errors[scale] = "Level values must run 1, 2, 3 ... without gaps."
+        elif not all(labels) or len(set(labels)) != len(labels):
+            errors[scale] = "Every level needs a label of its own."
+
+    ratings = change.rating_levels
+    names = [level["name"].strip() for level in ratings]
+    if not ratings:
+        errors["rating_levels"] = "Give at least one rating level."
+    elif not all(names) or len(set(names)) != len(names):
+        errors["rating_levels"] = "Every rating level needs a name of its own."
+    elif len({level["rank"] for level in ratings}) != len(ratings):
+        errors["rating_levels"] = "Every rating level needs a rank of its own."
+    else:
+        # Any colour meets WCAG AA (4.5:1) with black or white text, and badges
+        # always use the better of the two, so only the format needs checking.
+        for level in ratings:
+            if not colour_validator.regex.match(level["colour"] or ""):
+                errors["rating_levels"] = (
+                    f"{level['name']}: give the colour as #rrggbb, not "
+                    f"'{level['colour']}'."
+                )
+                break
+
+    if not errors:
+        missing = [
+            f"{likelihood} x {impact}"
+            for likelihood in range(1, len(change.likelihood_levels) + 1)
+            for impact in range(1, len(change.impact_levels) + 1)
+            if change.matrix.get((likelihood, impact)) not in names
+        ]
+        if missing:
+            errors["matrix"] = (
+                f"Choose a rating for every cell; missing: {', '.join(missing)}."
+            )
+
+    for scale, model, mapping in (
+        ("likelihood_levels", LikelihoodLevel, change.likelihood_mapping),
+        ("impact_levels", ImpactLevel, change.impact_mapping),
+    ):
+        if scale in errors:
+            continue
+        kept = {level["value"] for level in getattr(change, scale)}
+        removed = (
+            model.objects.filter(methodology=methodology)
+            .exclude(value__in=kept)
+            .order_by("value")
+        )
+        for level in removed:
+            used = level.subrisks.count()
+            target = mapping.get(level.value)
+            if used and target not in kept:
+                errors.setdefault(scale, "")
+                errors[scale] = (
+                    errors[scale]
+                    + f" Level {level.value} ({level.label}) is used by {used} "
+                    "sub-risk(s): map them to a remaining level first."
+                ).strip()
+    if errors:
+        raise ValidationError(errors)
+
+
+def _upsert_levels(model, methodology, levels):
+    """Updates scale levels by value and creates new ones; returns {value: level}.
+
+    Labels are first set to placeholders so that swapping two labels never trips
+    the unique constraint. Removed levels are left for `_remove_levels`.
+    """
+    existing = {
+        level.value: level for level in model.objects.filter(methodology=methodology)
+    }
+    for level in existing.values():
+        level.label = f"~{level.value}~"
+    model.objects.bulk_update(existing.values(), ["label"])
+    kept = {}
+    for fields in levels:
+        level = existing.get(fields["value"]) or model(
+            methodology=methodology, value=fields["value"]
+        )
+        level.label = fields["label"].strip()
+        level.definition = fields.get("definition", "")
+        level.save()
+        kept[level.value] = level
+    return kept
+
+
+def _remove_levels(model, methodology, kept, mapping):
+    """Moves sub-risks off removed levels as mapped, then deletes those levels."""
+    field_name = "likelihood" if model is LikelihoodLevel else "impact"
+    removed = model.objects.filter(methodology=methodology).exclude(
+        pk__in=[level.pk for level in kept.values()]
+    )
+    for level in removed:
+        target = kept.get(mapping.get(level.value))
+        if target is not None:
+            # The plain update: ratings are recomputed once, after every change.
+            QuerySet.update(
+                SubRisk.objects.filter(**{field_name: level}), **{field_name: target}
+            )
+        MatrixCell.objects.filter(**{field_name: level}).delete()
+        level.delete()
+
+
+def _upsert_rating_levels(methodology, levels):
+    existing = {level.rank: level for level in methodology.rating_levels.all()}
+    for level in existing.values():
+        level.name = f"~{level.rank}~"
+    RatingLevel.objects.bulk_update(existing.values(), ["name"])
+    kept = {}
+    for fields in levels:
+        level = existing.get(fields["rank"]) or RatingLevel(
+            methodology=methodology, rank=fields["rank"]
+        )
+        level.name = fields["name"].strip()
+        level.colour = fields["colour"]
+        level.description = fields.get("description", "")
+        level.review_interval_days = fields.get("review_interval_days")
+        level.save()
+        kept[level.name] = level
+    removed = [level for level in existing.values() if level not in kept.values()]
+    return kept, removed
+
+
+def _write_cells(methodology, likelihoods, impacts, ratings, matrix):
+    existing = {
+        (cell.likelihood_id, cell.impact_id): cell
+        for cell in MatrixCell.objects.filter(methodology=methodology)
+    }
+    changed, created = [], []
+    for (likelihood, impact), name in matrix.items():
+        if likelihood not in likelihoods or impact not in impacts:
+            continue
+        key = (likelihoods[likelihood].pk, impacts[impact].pk)
+        rating = ratings[name]
+        cell = existing.get(key)
+        if cell is None:
+            created.append(
+                MatrixCell(
+                    methodology=methodology,
+                    likelihood=likelihoods[likelihood],
+                    impact=impacts[impact],
+                    rating=rating,
+                )
+            )
+        elif cell.rating_id != rating.pk:
+            cell.rating = rating
+            changed.append(cell)
+    MatrixCell.objects.bulk_update(changed, ["rating"])
+    MatrixCell.objects.bulk_create(created)
+
+
+def _apply(methodology, change, user):
+    """Writes a validated change; returns the rating changes it caused."""
+    subrisks = SubRisk.objects.filter(likelihood__methodology=methodology)
+    before = dict(subrisks.values_list("pk", "rating__name"))
+
+    likelihoods = _upsert_levels(LikelihoodLevel, methodology, change.likelihood_levels)
+    impacts = _upsert_levels(ImpactLevel, methodology, change.impact_levels)
+    ratings, removed_ratings = _upsert_rating_levels(methodology, change.rating_levels)
+    _write_cells(methodology, likelihoods, impacts, ratings, change.matrix)
+    _remove_levels(LikelihoodLevel, methodology, likelihoods, change.likelihood_mapping)
+    _remove_levels(ImpactLevel, methodology, impacts, change.impact_mapping)
+
+    methodology.name = change.name
+    methodology.version += 1
+    methodology.revision += 1
+    methodology._history_user = user
+    methodology.save()
+    rerate_methodology(
+        methodology,
+        user=user,
+        reason=f"Methodology version {methodology.version}: {change.reason}".rstrip(
+            ": "
+        ),
+    )
+    for level in removed_ratings:
+        level.delete()
+    MethodologyVersion.objects.create(
+        methodology=methodology,
+        version=methodology.version,
+        created_by=user,
+        reason=change.reason,
+        snapshot=methodology_to_document(methodology),
+    )
+
+    after = subrisks.values_list("pk", "reference", "statement", "rating__name")
+    return (
+        [
+            RatingChange(reference, statement, before[pk], rating)
+            for pk, reference, statement, rating in after.order_by(
+                "area__number", "order", "key"
+            )
+            if before.get(pk) != rating
+        ],
+        Counter(before.values()),
+        Counter(rating for *_, rating in after),
+    )
+
+
+def _locked(methodology):
+    return Methodology.objects.select_for_update().get(pk=methodology.pk)
+
+
+def methodology_preview(*, methodology, change, user=None) -> MethodologyPreview:
+    """What applying `change` would do, computed by applying it and rolling back."""
+    validate_change(change, methodology)
+    result = None
+    try:
+        with transaction.atomic():
+            locked = _locked(methodology)
+            changes, before, after = _apply(locked, change, user)
+            result = MethodologyPreview(
+                changes=changes,
+                counts_before=dict(before),
+                counts_after=dict(after),
+                warnings=monotonic_warnings(change),
+                version=locked.version,
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+@transaction.atomic
+def methodology_apply(
+    *, methodology, change, user, revision=None
+) -> MethodologyPreview:
+    """Saves a new methodology version and rates every affected sub-risk again."""
+    validate_change(change, methodology)
+    locked = _locked(methodology)
+    if revision is not None and locked.revision != revision:
+        from risks.services import StaleRevisionError
+
+        raise StaleRevisionError(locked)
+    changes, before, after = _apply(locked, change, user)
+    logger.info(
+        "Methodology of %s saved as version %d; %d ratings changed",
+        locked.register.reference,
+        locked.version,
+        len(changes),
+    )
+    return MethodologyPreview(
+        changes=changes,
+        counts_before=dict(before),
+        counts_after=dict(after),
+        warnings=monotonic_warnings(change),
+        version=locked.version,
+    )
