@@ -1,34 +1,34 @@
 from django.urls import path
 
-from risks import views
+from risks.views import register
 
 app_name = "risks"
 
 urlpatterns = [
-    path("", views.RegisterListView.as_view(), name="register-list"),
+    path("", register.RegisterListView.as_view(), name="register-list"),
     path(
         "registers/<str:reference>/",
-        views.RegisterDetailView.as_view(),
+        register.RegisterDetailView.as_view(),
         name="register-detail",
     ),
     path(
         "registers/<str:reference>/areas/<int:number>/",
-        views.AreaDetailView.as_view(),
+        register.AreaDetailView.as_view(),
         name="area-detail",
     ),
     path(
         "registers/<str:reference>/methodology/",
-        views.MethodologyDetailView.as_view(),
+        register.MethodologyDetailView.as_view(),
         name="methodology-detail",
     ),
     path(
         "registers/<str:reference>/lessons/",
-        views.LessonListView.as_view(),
+        register.LessonListView.as_view(),
         name="lesson-list",
     ),
     path(
         "registers/<str:reference>/glossary/",
-        views.GlossaryListView.as_view(),
+        register.GlossaryListView.as_view(),
         name="glossary-list",
     ),
 ]

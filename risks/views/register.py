@@ -8,92 +8,24 @@ import logging
 from collections import Counter, defaultdict
 from functools import cached_property
 
-from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView, TemplateView
 
 from mitigations.models import Mitigation
+from risks.forms import SubRiskFilterForm
 from risks.models import (
     GlossaryTerm,
     Lesson,
     LessonSource,
-    MatrixCell,
     Register,
     RiskArea,
     RiskFactor,
     SubRisk,
 )
-from risks.roles import READ_PERMISSION
+from risks.views.mixins import ReaderRequiredMixin, RegisterPageMixin
 
 logger = logging.getLogger(__name__)
-
-
-class SubRiskFilterForm(forms.Form):
-    """The overview's filters; choices come from the register's own methodology."""
-
-    rating = forms.ChoiceField(required=False, label="Rating")
-    likelihood = forms.TypedChoiceField(
-        required=False, label="Likelihood", coerce=int, empty_value=None
-    )
-    impact = forms.TypedChoiceField(
-        required=False, label="Settlement impact", coerce=int, empty_value=None
-    )
-    group = forms.ChoiceField(required=False, label="Group")
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        max_length=200,
-        help_text="Words in a sub-risk's description or its area's name or statement.",
-        error_messages={
-            "max_length": "Search text is too long (at most %(limit_value)d "
-            "characters).",
-            "null_characters_not_allowed": "Search text cannot contain null "
-            "characters.",
-        },
-    )
-
-    def __init__(self, *args, ratings, likelihoods, impacts, groups, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._set_choices("rating", "Any rating", [(r.name, r.name) for r in ratings])
-        self._set_choices(
-            "likelihood",
-            "Any likelihood",
-            [(level.value, f"{level.value} – {level.label}") for level in likelihoods],
-        )
-        self._set_choices(
-            "impact",
-            "Any impact",
-            [(level.value, f"{level.value} – {level.label}") for level in impacts],
-        )
-        self._set_choices("group", "Any group", [(group, group) for group in groups])
-
-    def _set_choices(self, name, anything, choices):
-        field = self.fields[name]
-        field.choices = [("", anything), *choices]
-        field.error_messages["invalid_choice"] = (
-            f"Unknown {field.label.lower()} '%(value)s'."
-        )
-
-    def criteria(self):
-        """The cleaned filters as keyword arguments for `SubRiskQuerySet.matching`."""
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "rating": data["rating"],
-            "likelihood": data["likelihood"],
-            "impact": data["impact"],
-            "group": data["group"],
-            "text": data["q"],
-        }
-
-
-class ReaderRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
-    """Sends anonymous visitors to log in and refuses users without a role (403)."""
-
-    permission_required = READ_PERMISSION
 
 
 class RegisterListView(ReaderRequiredMixin, ListView):
@@ -102,49 +34,6 @@ class RegisterListView(ReaderRequiredMixin, ListView):
 
     def get_queryset(self):
         return Register.objects.filter(archived_at__isnull=True)
-
-
-class RegisterPageMixin(ReaderRequiredMixin):
-    """Loads the register named in the URL (404 if unknown or archived)."""
-
-    section = ""
-
-    @cached_property
-    def register(self):
-        return get_object_or_404(
-            Register.objects.filter(archived_at__isnull=True).select_related(
-                "methodology"
-            ),
-            reference=self.kwargs["reference"],
-        )
-
-    @cached_property
-    def glossary(self):
-        """Abbreviation to meaning, read once for all the page's narrative text."""
-        return dict(
-            GlossaryTerm.objects.filter(register=self.register).values_list(
-                "abbreviation", "meaning"
-            )
-        )
-
-    @cached_property
-    def methodology_levels(self):
-        """The likelihood, impact and rating levels, and the matrix as rows."""
-        methodology = self.register.methodology
-        likelihoods = list(methodology.likelihood_levels.all())
-        impacts = list(methodology.impact_levels.all())
-        ratings = list(methodology.rating_levels.all())
-        ratings_by_id = {rating.pk: rating for rating in ratings}
-        cells = {
-            (cell.likelihood_id, cell.impact_id): ratings_by_id[cell.rating_id]
-            for cell in MatrixCell.objects.filter(methodology=methodology)
-        }
-        return likelihoods, impacts, ratings, cells
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(register=self.register, section=self.section)
-        return context
 
 
 def matrix_rows(likelihoods, impacts, cells, subrisks=None):
