@@ -1,6 +1,9 @@
 """Writes to registers. Pages, the API, imports and commands all go through here."""
 
 import logging
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -341,3 +344,125 @@ def mitigation_make_current(*, mitigation, user, revision):
     current.revision += 1
     _save(current, user)
     return current
+
+
+class StaleRevisionsError(StaleRevisionError):
+    """Several records of one save were changed by someone else; `stale` lists them."""
+
+    def __init__(self, stale):
+        self.stale = stale
+        super().__init__(stale[0])
+
+
+@dataclass
+class RowChange:
+    """One row of an area save: a new record, a change to one, or its archiving.
+
+    `instance` is None for a new record. `revision` is the revision the change was
+    based on; `fields` and `m2m` hold the new values.
+    """
+
+    instance: object = None
+    revision: int | None = None
+    fields: dict = dataclass_field(default_factory=dict)
+    m2m: dict = dataclass_field(default_factory=dict)
+    archive: bool = False
+
+
+@transaction.atomic
+def area_save(
+    *,
+    area,
+    user,
+    revision,
+    fields,
+    m2m=None,
+    subrisks=(),
+    factors=(),
+    mitigations=(),
+) -> RiskArea:
+    """Saves an area with its sub-risks, risk factors and mitigations, or nothing.
+
+    The area is changed only when `fields` or `m2m` hold something. Every changed
+    record is first checked against its revision: `StaleRevisionsError` lists all
+    that someone else saved in between. Invalid rows raise one `ValidationError`
+    whose keys name the row, e.g. `subrisks.0.statement`; nothing is written then.
+    """
+    groups = [
+        ("subrisks", SubRisk, subrisks),
+        ("factors", RiskFactor, factors),
+        ("mitigations", Mitigation, mitigations),
+    ]
+    changes_area = bool(fields or m2m)
+    for name, _, rows in groups:
+        for index, row in enumerate(rows):
+            if row.instance is not None and row.instance.area_id != area.pk:
+                raise ValidationError(
+                    {f"{name}.{index}": "This record belongs to another area."}
+                )
+
+    stale = []
+    checks = [(area, revision)] if changes_area else []
+    checks += [
+        (row.instance, row.revision)
+        for _, _, rows in groups
+        for row in rows
+        if row.instance is not None
+    ]
+    for instance, based_on in checks:
+        try:
+            _checked_for_write(instance, based_on)
+        except StaleRevisionError as error:
+            stale.append(error.current)
+    if stale:
+        raise StaleRevisionsError(stale)
+
+    errors = {}
+    if changes_area:
+        try:
+            area = record_update(
+                instance=area, user=user, revision=revision, fields=fields, m2m=m2m
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    counts = Counter()
+    for name, model, rows in groups:
+        for index, row in enumerate(rows):
+            try:
+                counts[_row_save(model, area, row, user)] += 1
+            except ValidationError as error:
+                for field_name, messages in error.message_dict.items():
+                    errors[f"{name}.{index}.{field_name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+
+    logger.info(
+        "Saved area %s: %d created, %d changed, %d archived",
+        area.reference,
+        counts["created"],
+        counts["changed"],
+        counts["archived"],
+    )
+    return area
+
+
+def _row_save(model, area, row, user):
+    """Writes one row of an area save; returns what it did."""
+    if any(subrisk.area_id != area.pk for subrisk in row.m2m.get("subrisks", ())):
+        raise ValidationError({"subrisks": "Choose sub-risks of this area only."})
+    if row.instance is None:
+        record_create(
+            model=model, user=user, fields={**row.fields, "area": area}, m2m=row.m2m
+        )
+        return "created"
+    if row.archive:
+        record_archive(instance=row.instance, user=user, revision=row.revision)
+        return "archived"
+    record_update(
+        instance=row.instance,
+        user=user,
+        revision=row.revision,
+        fields=row.fields,
+        m2m=row.m2m,
+    )
+    return "changed"
