@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -137,11 +136,39 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Throttling counts requests in this cache. The default, local memory, counts per
+# process: with several gunicorn workers, point CACHE_URL at a shared cache.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+
+def _throttle_rate(name, default):
+    """A request rate such as 600/minute from the environment; empty turns it off."""
+    rate = env.str(name, default=default).strip()
+    if not rate:
+        return None
+    number, _, period = rate.partition("/")
+    if not number.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(
+            f"{name} must look like 600/minute (per second, minute, hour or day), "
+            f"not {rate!r}."
+        )
+    return rate
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so a missing or refused key gets 401 with WWW-Authenticate.
+        "riskregister.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "riskregister.api.throttling.TokenRateThrottle",
+        "riskregister.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": _throttle_rate("API_TOKEN_RATE", "600/minute"),
+        "user": _throttle_rate("API_USER_RATE", "1200/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["riskregister.api.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

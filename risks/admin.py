@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from risks import token_admin  # noqa: F401 - registers the API token admin
 from risks.models import (
     GlossaryTerm,
     ImpactLevel,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from risks import roles
 from risks.services import register_create_from_document
@@ -24,6 +25,12 @@ def _plain_static_storage(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # API throttles count requests in the cache; each test starts from zero.
+    cache.clear()
 
 
 @pytest.fixture

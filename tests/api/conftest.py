@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from risks.models import ApiToken
+from risks.tokens import api_token_issue
 from tests.factories import RegisterFactory
 
 CREATED = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
@@ -30,5 +31,5 @@ def register(db):
 
 @pytest.fixture
 def token_client(viewer):
-    token = Token.objects.create(user=viewer)
-    return Client(headers={"authorization": f"Token {token.key}"})
+    key = api_token_issue(ApiToken(user=viewer, name="Dashboard"))
+    return Client(headers={"authorization": f"Token {key}"})

@@ -23,9 +23,16 @@ LISTS = [
 def test_anonymous_requests_are_refused(client, url):
     response = client.get(url)
 
-    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.status_code == status.HTTP_401_UNAUTHORIZED
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == {
-        "detail": "Authentication credentials were not provided."
+        "errors": [
+            {
+                "field": None,
+                "message": "Authentication credentials were not provided.",
+                "code": "not_authenticated",
+            }
+        ]
     }
 
 
@@ -34,7 +41,7 @@ def test_anonymous_detail_request_is_refused(client):
 
     response = client.get(f"/api/v1/subrisks/{subrisk.reference}/")
 
-    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert response.status_code == status.HTTP_401_UNAUTHORIZED
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -47,8 +54,16 @@ def test_an_unknown_token_is_refused(db):
 
     response = client.get("/api/v1/subrisks/")
 
-    assert response.status_code == status.HTTP_403_FORBIDDEN
-    assert response.json() == {"detail": "Invalid token."}
+    assert response.status_code == status.HTTP_401_UNAUTHORIZED
+    assert response.json() == {
+        "errors": [
+            {
+                "field": None,
+                "message": "Invalid token.",
+                "code": "authentication_failed",
+            }
+        ]
+    }
 
 
 def test_a_logged_in_user_reads_by_session(viewer_client):
@@ -96,7 +111,9 @@ def test_a_page_past_the_end_is_not_found(viewer_client, five_terms):
     response = viewer_client.get("/api/v1/glossary/?page_size=2&page=4")
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": "Invalid page."}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Invalid page.", "code": "not_found"}]
+    }
 
 
 def test_page_size_is_capped_at_500(viewer_client, register):

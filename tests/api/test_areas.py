@@ -218,7 +218,9 @@ def test_unknown_area_reference_is_not_found(viewer_client, communications):
     response = viewer_client.get("/api/v1/areas/REG-A/7/")
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Not found.", "code": "not_found"}]
+    }
 
 
 @pytest.fixture
@@ -273,4 +275,4 @@ def test_area_filters_refuse_unknown_values(
     response = viewer_client.get(f"{LIST}?{query}")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert list(response.json()) == [parameter]
+    assert [error["field"] for error in response.json()["errors"]] == [parameter]

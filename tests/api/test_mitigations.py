@@ -122,11 +122,13 @@ def test_mitigation_filters_refuse_unknown_values(
     response = viewer_client.get(f"{LIST}?{query}")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert list(response.json()) == [parameter]
+    assert [error["field"] for error in response.json()["errors"]] == [parameter]
 
 
 def test_archived_mitigation_is_not_found(viewer_client, mitigations):
     response = viewer_client.get("/api/v1/mitigations/REG-A/5/M2/")
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Not found.", "code": "not_found"}]
+    }

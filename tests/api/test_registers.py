@@ -102,7 +102,7 @@ def test_register_filters_refuse_unknown_values(
     response = viewer_client.get(f"/api/v1/registers/?{query}")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert list(response.json()) == [parameter]
+    assert [error["field"] for error in response.json()["errors"]] == [parameter]
 
 
 def test_archived_register_and_its_methodology_are_not_found(viewer_client, registers):
@@ -221,4 +221,12 @@ def test_methodology_filter_refuses_an_unknown_register(viewer_client, registers
     response = viewer_client.get("/api/v1/methodologies/?register=GONE")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"register": ["No register has the reference “GONE”."]}
+    assert response.json() == {
+        "errors": [
+            {
+                "field": "register",
+                "message": "No register has the reference “GONE”.",
+                "code": "invalid_choice",
+            }
+        ]
+    }

@@ -138,7 +138,9 @@ def test_unknown_subrisk_reference_is_not_found(viewer_client, subrisks):
     response = viewer_client.get("/api/v1/subrisks/REG-A/9.z/")
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {
+        "errors": [{"field": None, "message": "Not found.", "code": "not_found"}]
+    }
 
 
 def test_archived_subrisks_are_left_out_of_list_and_detail(viewer_client, subrisks):
@@ -220,7 +222,9 @@ def test_subrisk_filter_refuses_unknown_values(
     response = viewer_client.get(f"{LIST}?{query}")
 
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {parameter: [message]}
+    assert [
+        (error["field"], error["message"]) for error in response.json()["errors"]
+    ] == [(parameter, message)]
 
 
 @pytest.mark.parametrize(
