@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegisterStatusEnum": "risks.models.Register.Status",
+        "MitigationStatusEnum": "mitigations.models.Mitigation.Status",
+    },
 }
 
 LOGGING = {

@@ -10,6 +10,7 @@ from risks import references
 from risks.querysets import (
     MatrixCellQuerySet,
     RiskAreaQuerySet,
+    RiskFactorQuerySet,
     SubRiskQuerySet,
 )
 
@@ -421,6 +422,7 @@ class RiskFactor(TimeStamped, Archivable):
     )
     text = models.TextField()
 
+    objects = RiskFactorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

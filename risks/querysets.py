@@ -98,6 +98,36 @@ class SubRiskQuerySet(models.QuerySet):
             .for_display()
         )
 
+    def for_ratings_feed(self):
+        """Live sub-risks with only what the ratings feed shows, and `changed_at`.
+
+        `changed_at` is the later of the sub-risk's own update and its register's
+        methodology's, since a methodology change rates sub-risks again in bulk.
+        """
+        from django.db.models.functions import Greatest
+
+        return (
+            self.for_api()
+            .annotate(
+                changed_at=Greatest(
+                    "updated_at", "area__register__methodology__updated_at"
+                )
+            )
+            .only(
+                "reference",
+                "methodology_version",
+                "area__reference",
+                "area__register__reference",
+                "likelihood__value",
+                "likelihood__label",
+                "impact__value",
+                "impact__label",
+                "rating__name",
+                "rating__rank",
+                "rating__colour",
+            )
+        )
+
     def for_overview(self):
         """Live sub-risks with their area, levels and rating, for the summary table."""
         return self.active().for_display().select_related("area__register")
@@ -150,3 +180,15 @@ class SubRiskQuerySet(models.QuerySet):
         count = super().update(**kwargs)
         recompute_ratings(self.model.objects.filter(pk__in=ids))
         return count
+
+class RiskFactorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True, area__archived_at__isnull=True)
+
+    def for_api(self):
+        """Live risk factors of live registers, with their area and register."""
+        return (
+            self.active()
+            .filter(area__register__archived_at__isnull=True)
+            .select_related("area__register")
+        )

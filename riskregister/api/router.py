@@ -3,12 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from mitigations.api.views import MitigationViewSet
+from risks.api.ratings import RatingFeedViewSet
 from risks.api.views import (
     GlossaryTermViewSet,
     LessonViewSet,
     MethodologyViewSet,
     RegisterViewSet,
     RiskAreaViewSet,
+    RiskFactorViewSet,
     SubRiskViewSet,
 )
 
@@ -24,6 +26,8 @@ router.register("registers", RegisterViewSet, basename="register")
 router.register("methodologies", MethodologyViewSet, basename="methodology")
 router.register("areas", RiskAreaViewSet, basename="area")
 router.register("subrisks", SubRiskViewSet, basename="subrisk")
+router.register("factors", RiskFactorViewSet, basename="factor")
 router.register("mitigations", MitigationViewSet, basename="mitigation")
+router.register("ratings", RatingFeedViewSet, basename="rating")
 router.register("lessons", LessonViewSet, basename="lesson")
 router.register("glossary", GlossaryTermViewSet, basename="glossary-term")

@@ -1,5 +1,6 @@
 """One FilterSet per model of the risks app. Unknown values give a 400."""
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django_filters import rest_framework as filters
 
@@ -20,6 +21,7 @@ from risks.models import (
     RatingLevel,
     Register,
     RiskArea,
+    RiskFactor,
     SubRisk,
 )
 
@@ -117,8 +119,28 @@ class RiskAreaFilter(filters.FilterSet):
         fields = ["register", "group"]
 
 
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """Rows changed at or after a time, counting re-rating by a methodology change.
+
+    A methodology change rates sub-risks again without saving them one by one, so
+    a sub-risk counts as changed when its register's methodology changed too.
+    """
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(
+            Q(updated_at__gte=value)
+            | Q(area__register__methodology__updated_at__gte=value)
+        )
+
+
 class SubRiskFilter(filters.FilterSet):
     register = register_filter("area__register")
+    updated_since = UpdatedSinceFilter(
+        label="Only sub-risks changed (or rated again) at or after this ISO 8601 "
+        "time, e.g. 2017-05-24T09:00:00Z",
+    )
     area = area_filter("area")
     group = group_filter("area__group")
     likelihood = KnownNumberFilter(
@@ -197,3 +219,23 @@ class GlossaryTermFilter(filters.FilterSet):
     class Meta:
         model = GlossaryTerm
         fields = ["register"]
+
+
+class RiskFactorFilter(filters.FilterSet):
+    register = register_filter("area__register")
+    area = area_filter("area")
+    group = group_filter("area__group")
+    style = filters.ChoiceFilter(choices=RiskFactor.Style.choices)
+    q = SearchFilter(search_fields=["lead_in", "text"])
+    ordering = StableOrderingFilter(
+        fields=[
+            ("area__number", "area"),
+            ("order", "order"),
+            ("updated_at", "updated_at"),
+        ],
+        default=["area__register__reference", "area__number", "order", "id"],
+    )
+
+    class Meta:
+        model = RiskFactor
+        fields = ["register", "area", "group", "style"]

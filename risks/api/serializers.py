@@ -252,3 +252,29 @@ class GlossaryTermSerializer(serializers.ModelSerializer):
             "updated_at",
             "revision",
         ]
+
+
+class RiskFactorDetailSerializer(serializers.ModelSerializer):
+    """A risk factor on its own, as the factors endpoint shows it."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:factor-detail", lookup_field="reference"
+    )
+    register = serializers.CharField(source="area.register.reference", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+
+    class Meta:
+        model = RiskFactor
+        fields = [
+            "url",
+            "reference",
+            "register",
+            "area",
+            "style",
+            "lead_in",
+            "text",
+            "order",
+            "created_at",
+            "updated_at",
+            "revision",
+        ]

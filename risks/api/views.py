@@ -1,9 +1,11 @@
 """Read-only endpoints for registers and everything in them."""
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 
 from riskregister.api.viewsets import ReferenceViewSet
-from risks.api import filters, serializers
+from riskregister.api.writes import RecordWriteMixin
+from risks.api import filters, serializers, write_serializers
+from risks.api.ratings import SUBRISK_STATE_FIELDS
 from risks.models import (
     GlossaryTerm,
     Lesson,
@@ -11,6 +13,7 @@ from risks.models import (
     Methodology,
     Register,
     RiskArea,
+    RiskFactor,
     SubRisk,
 )
 
@@ -50,24 +53,53 @@ class MethodologyViewSet(ReferenceViewSet):
         )
 
 
-class RiskAreaViewSet(ReferenceViewSet):
+class RiskAreaViewSet(RecordWriteMixin, ReferenceViewSet):
     """Live areas with their live sub-risks, risk factors and mitigations."""
 
     serializer_class = serializers.RiskAreaSerializer
+    create_serializer_class = write_serializers.RiskAreaCreateSerializer
+    update_serializer_class = write_serializers.RiskAreaUpdateSerializer
     filterset_class = filters.RiskAreaFilter
+    state_fields = ("register__methodology__updated_at",)
 
     def get_queryset(self):
         return RiskArea.objects.for_api()
 
+    def state_annotations(self):
+        # What the nested rows show moves with their update time, or with the
+        # methodology version for ratings changed in bulk.
+        return {
+            "subrisks_changed": Max("subrisks__updated_at"),
+            "subrisks_rated": Max("subrisks__methodology_version"),
+            "factors_changed": Max("risk_factors__updated_at"),
+            "mitigations_changed": Max("mitigations__updated_at"),
+            "see_also_changed": Max("see_also__updated_at"),
+        }
 
-class SubRiskViewSet(ReferenceViewSet):
+
+class SubRiskViewSet(RecordWriteMixin, ReferenceViewSet):
     """Live sub-risks with their levels and stored rating."""
 
     serializer_class = serializers.SubRiskSerializer
+    create_serializer_class = write_serializers.SubRiskCreateSerializer
+    update_serializer_class = write_serializers.SubRiskUpdateSerializer
     filterset_class = filters.SubRiskFilter
+    state_fields = SUBRISK_STATE_FIELDS
 
     def get_queryset(self):
         return SubRisk.objects.for_api()
+
+
+class RiskFactorViewSet(RecordWriteMixin, ReferenceViewSet):
+    """Live risk factors: what makes an area's risks more likely or worse."""
+
+    serializer_class = serializers.RiskFactorDetailSerializer
+    create_serializer_class = write_serializers.RiskFactorCreateSerializer
+    update_serializer_class = write_serializers.RiskFactorUpdateSerializer
+    filterset_class = filters.RiskFactorFilter
+
+    def get_queryset(self):
+        return RiskFactor.objects.for_api()
 
 
 class LessonViewSet(ReferenceViewSet):

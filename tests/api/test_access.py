@@ -13,7 +13,9 @@ LISTS = [
     "/api/v1/methodologies/",
     "/api/v1/areas/",
     "/api/v1/subrisks/",
+    "/api/v1/factors/",
     "/api/v1/mitigations/",
+    "/api/v1/ratings/",
     "/api/v1/lessons/",
     "/api/v1/glossary/",
 ]
@@ -78,7 +80,9 @@ def test_api_root_lists_every_endpoint(viewer_client):
         "methodologies": "http://testserver/api/v1/methodologies/",
         "areas": "http://testserver/api/v1/areas/",
         "subrisks": "http://testserver/api/v1/subrisks/",
+        "factors": "http://testserver/api/v1/factors/",
         "mitigations": "http://testserver/api/v1/mitigations/",
+        "ratings": "http://testserver/api/v1/ratings/",
         "lessons": "http://testserver/api/v1/lessons/",
         "glossary": "http://testserver/api/v1/glossary/",
     }

@@ -29,6 +29,7 @@ def test_schema_describes_the_subrisk_endpoints(client):
         "q",
         "rating",
         "register",
+        "updated_since",
     ]
 
 

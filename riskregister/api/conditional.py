@@ -1,0 +1,194 @@
+"""Validators for the API: ETag and Last-Modified on reads, If-Match on writes.
+
+A list's validator comes from the request (path and query string) and the data
+version: the time of the newest history entry of any register content. Every
+write goes through django-simple-history (services, imports, the admin and the
+bulk re-rating of `risks.rating`), so the version moves on every change, and it
+costs one indexed MAX per history table, whatever the size of the list.
+
+A record's validator comes from its own row: the values its representation shows
+that can change without its revision moving (its rating after a matrix change,
+its levels' labels, its children's updates), read in one query. The same ETag is
+what a write must send in If-Match, so a write never waits for an unrelated one.
+
+304 responses are decided before any body is built.
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.apps import apps
+from django.db import connection
+from django.http import HttpResponseNotModified
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+from riskregister.api.exceptions import PreconditionFailed, PreconditionRequired
+from risks.services import StaleRevisionError
+
+CONTENT_APPS = ("risks", "mitigations")
+
+
+def _history_tables():
+    return [
+        model._meta.db_table
+        for app in CONTENT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if model.__name__.startswith("Historical")
+        and "history_date" in {field.name for field in model._meta.fields}
+    ]
+
+
+def data_version():
+    """The time of the newest change to any register content, or None."""
+    quote = connection.ops.quote_name
+    column = quote("history_date")
+    parts = [
+        f"SELECT MAX({column}) AS {quote('changed')} FROM {quote(table)}"  # noqa: S608
+        for table in _history_tables()
+    ]
+    # Table names come from model metadata and are quoted; there are no values.
+    sql = f"SELECT MAX({quote('changed')}) FROM ({' UNION ALL '.join(parts)}) AS v"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        value = cursor.fetchone()[0]
+    if isinstance(value, str):
+        # SQLite hands back text from a subquery.
+        value = dt.datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def make_etag(*parts):
+    digest = hashlib.sha256(
+        json.dumps(parts, default=str, sort_keys=True).encode()
+    ).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _latest(values):
+    times = [value for value in values if isinstance(value, dt.datetime)]
+    return max(times, default=None)
+
+
+class Validators:
+    """An ETag and, where known, a last-modified time."""
+
+    def __init__(self, etag, last_modified=None):
+        self.etag = etag
+        self.last_modified = last_modified
+
+    def apply(self, response):
+        response["ETag"] = self.etag
+        if self.last_modified is not None:
+            response["Last-Modified"] = http_date(self.last_modified.timestamp())
+        return response
+
+    def not_modified(self, request):
+        """A 304 response if the request's conditions hold, else None (RFC 9110)."""
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match:
+            tags = parse_etags(if_none_match)
+            # Weak comparison: W/"x" matches "x".
+            bare = {tag.removeprefix("W/") for tag in tags}
+            if "*" in tags or self.etag in bare:
+                return self.apply(HttpResponseNotModified())
+            return None
+        since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        if since is not None and self.last_modified is not None:
+            if int(self.last_modified.timestamp()) <= since:
+                return self.apply(HttpResponseNotModified())
+        return None
+
+
+class ConditionalReadMixin:
+    """ETag and Last-Modified on list and detail reads; 304 when they match.
+
+    `state_fields` name the values of a row that its representation depends on
+    and `state_annotations()` adds aggregates over its children; the revision
+    and update time are always included.
+    """
+
+    state_fields = ()
+
+    def state_annotations(self):
+        return {}
+
+    def _conditional(self, request):
+        # The browsable API's HTML is for people; only JSON gets validators.
+        return getattr(request.accepted_renderer, "format", None) == "json"
+
+    def list_validators(self, request):
+        version = data_version()
+        return Validators(
+            make_etag("list", request.build_absolute_uri(), version), version
+        )
+
+    def record_state(self, **lookup):
+        """The values the record's ETag is made of, or None if there is no record."""
+        queryset = self.get_queryset().prefetch_related(None)
+        annotations = self.state_annotations()
+        if annotations:
+            queryset = queryset.annotate(**annotations)
+        return (
+            queryset.filter(**lookup)
+            .values("pk", "revision", "updated_at", *self.state_fields, *annotations)
+            .first()
+        )
+
+    def record_validators(self, state):
+        return Validators(make_etag("record", state), _latest(state.values()))
+
+    def _lookup(self):
+        url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        return {self.lookup_field: self.kwargs[url_kwarg]}
+
+    def list(self, request, *args, **kwargs):
+        if not self._conditional(request):
+            return super().list(request, *args, **kwargs)
+        validators = self.list_validators(request)
+        not_modified = validators.not_modified(request)
+        if not_modified is not None:
+            return not_modified
+        return validators.apply(super().list(request, *args, **kwargs))
+
+    def retrieve(self, request, *args, **kwargs):
+        state = self.record_state(**self._lookup())
+        if state is None or not self._conditional(request):
+            return super().retrieve(request, *args, **kwargs)
+        validators = self.record_validators(state)
+        not_modified = validators.not_modified(request)
+        if not_modified is not None:
+            return not_modified
+        return validators.apply(super().retrieve(request, *args, **kwargs))
+
+
+class IfMatchMixin:
+    """Writes to a record need its current ETag in If-Match, or its revision.
+
+    Missing both gives 428; a different ETag or revision gives 412 and changes
+    nothing. The checked revision goes to the service, which checks it again
+    under a row lock, so a write that slips in between is refused too.
+    """
+
+    def checked_revision(self, instance, revision=None):
+        if_match = self.request.headers.get("If-Match", "").strip()
+        if not if_match and revision is None:
+            raise PreconditionRequired()
+        if if_match:
+            tags = parse_etags(if_match)
+            if "*" in tags:
+                raise PreconditionRequired(
+                    "If-Match: * is not enough here; send the record's ETag."
+                )
+            state = self.record_state(pk=instance.pk)
+            current = self.record_validators(state).etag
+            if current not in tags:
+                raise PreconditionFailed(
+                    f"{instance.reference} has changed since you read it; its ETag "
+                    f"is now {current} (revision {state['revision']})."
+                )
+        if revision is not None and revision != instance.revision:
+            raise StaleRevisionError(instance)
+        return instance.revision

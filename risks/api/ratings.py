@@ -1,0 +1,79 @@
+"""The ratings feed: every live sub-risk's rating, compact, for other systems."""
+
+from rest_framework import serializers
+
+from riskregister.api.viewsets import ReferenceViewSet
+from risks.api.filters import SubRiskFilter
+from risks.api.serializers import RatingSummarySerializer, ScaleLevelSummarySerializer
+from risks.models import SubRisk
+
+SUBRISK_STATE_FIELDS = (
+    "methodology_version",
+    "likelihood__value",
+    "likelihood__label",
+    "impact__value",
+    "impact__label",
+    "rating__name",
+    "rating__rank",
+    "rating__colour",
+    "area__register__methodology__updated_at",
+)
+
+
+class RatingFeedSerializer(serializers.Serializer):
+    """One sub-risk's rating. Built by hand: the feed is polled often."""
+
+    reference = serializers.CharField(
+        read_only=True, help_text="The sub-risk's stable reference, e.g. SRR-2017/2.b."
+    )
+    area = serializers.CharField(
+        read_only=True, help_text="The area's reference, e.g. SRR-2017/2."
+    )
+    likelihood = ScaleLevelSummarySerializer(read_only=True)
+    impact = ScaleLevelSummarySerializer(read_only=True)
+    rating = RatingSummarySerializer(
+        read_only=True, help_text="The matrix's rating for the likelihood and impact."
+    )
+    score = serializers.IntegerField(
+        read_only=True,
+        help_text="Likelihood value times impact value, for sorting and charts; "
+        "the rating comes from the matrix, not from this number.",
+    )
+    methodology_version = serializers.IntegerField(
+        read_only=True, help_text="The methodology version that produced the rating."
+    )
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When the sub-risk changed or was last rated again by a "
+        "methodology change, whichever is later.",
+    )
+
+    def to_representation(self, subrisk):
+        likelihood, impact, rating = subrisk.likelihood, subrisk.impact, subrisk.rating
+        return {
+            "reference": subrisk.reference,
+            "area": subrisk.area.reference,
+            "likelihood": {"value": likelihood.value, "label": likelihood.label},
+            "impact": {"value": impact.value, "label": impact.label},
+            "rating": {
+                "name": rating.name,
+                "rank": rating.rank,
+                "colour": rating.colour,
+            },
+            "score": likelihood.value * impact.value,
+            "methodology_version": subrisk.methodology_version,
+            "updated_at": self.fields["updated_at"].to_representation(
+                subrisk.changed_at
+            ),
+        }
+
+
+class RatingFeedViewSet(ReferenceViewSet):
+    """Every live sub-risk's rating, for polling; filter `updated_since` to sync."""
+
+    serializer_class = RatingFeedSerializer
+    filterset_class = SubRiskFilter
+    state_fields = SUBRISK_STATE_FIELDS
+
+    def get_queryset(self):
+        return SubRisk.objects.for_ratings_feed()

@@ -1,0 +1,217 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils.http import http_date
+from rest_framework import status
+
+from risks.api.ratings import RatingFeedSerializer
+from risks.api.serializers import SubRiskSerializer
+from risks.models import ApiToken
+from risks.tokens import api_token_issue
+from tests.factories import RiskAreaFactory, SubRiskFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/registers/",
+    "/api/v1/methodologies/",
+    "/api/v1/areas/",
+    "/api/v1/subrisks/",
+    "/api/v1/factors/",
+    "/api/v1/mitigations/",
+    "/api/v1/ratings/",
+    "/api/v1/lessons/",
+    "/api/v1/glossary/",
+]
+
+
+@pytest.fixture
+def subrisk(register):
+    area = RiskAreaFactory(register=register, number=2)
+    return SubRiskFactory(area=area, likelihood_value=4, impact_value=1)
+
+
+@pytest.fixture
+def api(editor):
+    key = api_token_issue(
+        ApiToken(user=editor, name="Sync", scope=ApiToken.Scope.READ_WRITE)
+    )
+    return Client(headers={"authorization": f"Bearer {key}"})
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_every_list_answers_its_etag_with_304(viewer_client, subrisk, url):
+    first = viewer_client.get(url)
+
+    again = viewer_client.get(url, headers={"if-none-match": first["ETag"]})
+
+    assert first.status_code == status.HTTP_200_OK
+    assert first["ETag"].startswith('"') and "Last-Modified" in first
+    assert again.status_code == status.HTTP_304_NOT_MODIFIED
+    assert again.content == b""
+    assert (again["ETag"], again["Last-Modified"]) == (
+        first["ETag"],
+        first["Last-Modified"],
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/subrisks/REG-A/2.a/",
+        "/api/v1/ratings/REG-A/2.a/",
+        "/api/v1/areas/REG-A/2/",
+        "/api/v1/registers/REG-A/",
+    ],
+)
+def test_details_answer_their_etag_with_304(viewer_client, subrisk, url):
+    first = viewer_client.get(url)
+
+    again = viewer_client.get(url, headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == status.HTTP_304_NOT_MODIFIED
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_304_list_builds_no_body(
+    viewer_client, subrisk, monkeypatch, django_assert_num_queries
+):
+    url = "/api/v1/subrisks/?page_size=100"
+    etag = viewer_client.get(url)["ETag"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the body was built")
+
+    monkeypatch.setattr(SubRiskSerializer, "to_representation", refuse)
+    # The session, its user, the role's permissions (2) and the data version.
+    with django_assert_num_queries(5):
+        response = viewer_client.get(url, headers={"if-none-match": etag})
+
+    assert response.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+def test_a_304_detail_builds_no_body(viewer_client, subrisk, monkeypatch):
+    url = "/api/v1/ratings/REG-A/2.a/"
+    etag = viewer_client.get(url)["ETag"]
+    monkeypatch.setattr(RatingFeedSerializer, "to_representation", None)
+
+    response = viewer_client.get(url, headers={"if-none-match": etag})
+
+    assert response.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+def test_weak_and_listed_etags_match(viewer_client, subrisk):
+    etag = viewer_client.get("/api/v1/ratings/")["ETag"]
+
+    response = viewer_client.get(
+        "/api/v1/ratings/", headers={"if-none-match": f'"other", W/{etag}'}
+    )
+
+    assert response.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+def test_a_write_changes_the_list_etag(api, subrisk):
+    url = "/api/v1/ratings/"
+    before = api.get(url)["ETag"]
+    detail = f"/api/v1/subrisks/{subrisk.reference}/"
+    api.patch(
+        detail,
+        {"impact": 5},
+        content_type="application/json",
+        headers={"if-match": api.get(detail)["ETag"]},
+    )
+
+    response = api.get(url, headers={"if-none-match": before})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["results"][0]["rating"]["name"] == "Very High"
+    assert response["ETag"] != before
+
+
+def test_a_write_elsewhere_keeps_a_records_etag(api, subrisk):
+    other = SubRiskFactory(area=subrisk.area)
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+    before = api.get(url)["ETag"]
+    other_url = f"/api/v1/subrisks/{other.reference}/"
+    api.patch(
+        other_url,
+        {"statement": "Changed."},
+        content_type="application/json",
+        headers={"if-match": api.get(other_url)["ETag"]},
+    )
+
+    assert api.get(url, headers={"if-none-match": before}).status_code == 304
+
+
+def test_a_matrix_change_changes_the_records_etag(viewer_client, subrisk):
+    url = f"/api/v1/ratings/{subrisk.reference}/"
+    before = viewer_client.get(url)["ETag"]
+    methodology = subrisk.area.register.methodology
+    cell = methodology.cells.get(likelihood=subrisk.likelihood, impact=subrisk.impact)
+    cell.rating = methodology.rating_levels.get(name="High")
+    cell.save()
+
+    response = viewer_client.get(url, headers={"if-none-match": before})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["rating"]["name"] == "High"
+
+
+def test_an_area_etag_follows_its_subrisks(api, subrisk):
+    url = f"/api/v1/areas/{subrisk.area.reference}/"
+    before = api.get(url)["ETag"]
+    detail = f"/api/v1/subrisks/{subrisk.reference}/"
+    api.delete(detail, headers={"if-match": api.get(detail)["ETag"]})
+
+    response = api.get(url, headers={"if-none-match": before})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["subrisks"] == []
+
+
+def test_if_modified_since_answers_304_until_a_change(viewer_client, subrisk):
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+    last_modified = viewer_client.get(url)["Last-Modified"]
+    earlier = http_date((subrisk.updated_at - dt.timedelta(minutes=1)).timestamp())
+
+    same = viewer_client.get(url, headers={"if-modified-since": last_modified})
+    older = viewer_client.get(url, headers={"if-modified-since": earlier})
+
+    assert (same.status_code, older.status_code) == (304, 200)
+
+
+def test_if_none_match_wins_over_if_modified_since(viewer_client, subrisk):
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+    last_modified = viewer_client.get(url)["Last-Modified"]
+
+    response = viewer_client.get(
+        url, headers={"if-none-match": '"other"', "if-modified-since": last_modified}
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+
+
+def test_a_different_page_has_a_different_etag(viewer_client, subrisk):
+    first = viewer_client.get("/api/v1/subrisks/?page_size=1")["ETag"]
+
+    response = viewer_client.get(
+        "/api/v1/subrisks/?page_size=2", headers={"if-none-match": first}
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+
+
+def test_the_browsable_api_gets_no_validators(viewer_client, subrisk):
+    response = viewer_client.get("/api/v1/subrisks/", headers={"accept": "text/html"})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert "ETag" not in response
+
+
+def test_an_unknown_record_is_still_not_found(viewer_client, subrisk):
+    response = viewer_client.get(
+        "/api/v1/subrisks/REG-A/9.z/", headers={"if-none-match": "*"}
+    )
+
+    assert response.status_code == status.HTTP_404_NOT_FOUND
