@@ -1,0 +1,14 @@
+"""Bringing a register file back in: our JSON document or our Excel workbook.
+
+An import always runs dry first. `services.import_batch_create` reads and checks
+the whole file, works out what it would create, change and archive, and keeps the
+file and that preview in an `ImportBatch`; nothing else is written. Only
+`services.import_batch_apply`, on the user's confirmation, writes, in one
+transaction, through the register's write services, with the importing user in
+the history.
+
+- `files`: size limit, file type sniffing and JSON decoding.
+- `workbook`: the Excel reader, whose errors name sheet, row and column.
+- `plan`: checking a document and comparing it with the register.
+- `services`: the dry run and the apply.
+"""
