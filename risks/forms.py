@@ -12,6 +12,12 @@ class SubRiskFilterForm(forms.Form):
         required=False, label="Settlement impact", coerce=int, empty_value=None
     )
     group = forms.ChoiceField(required=False, label="Group")
+    review = forms.ChoiceField(
+        required=False,
+        label="Review",
+        choices=[("", "Any review state"), ("due", "Review due")],
+        error_messages={"invalid_choice": "Unknown review state '%(value)s'."},
+    )
     q = forms.CharField(
         required=False,
         label="Search",
@@ -58,4 +64,5 @@ class SubRiskFilterForm(forms.Form):
             "impact": data["impact"],
             "group": data["group"],
             "text": data["q"],
+            "review_due": data["review"] == "due",
         }

@@ -7,6 +7,8 @@ same lock (see `risks.rating.rate_subrisk`), so no rating can be computed from a
 matrix that is being replaced.
 """
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ from risks.rating import rerate_methodology
 logger = logging.getLogger(__name__)
 
 MIN_LEVELS, MAX_LEVELS = 3, 7
+MAX_RANK = 20
+NAME_LENGTH, LABEL_LENGTH = 200, 50
 
 
 @dataclass
@@ -66,6 +70,39 @@ class MethodologyChange:
             reason=reason,
         )
 
+    def to_data(self):
+        """The change as JSON-safe data, e.g. for a signed preview payload."""
+        return {
+            "name": self.name,
+            "likelihood_levels": self.likelihood_levels,
+            "impact_levels": self.impact_levels,
+            "rating_levels": self.rating_levels,
+            "matrix": [
+                [likelihood, impact, rating]
+                for (likelihood, impact), rating in sorted(self.matrix.items())
+            ],
+            "reason": self.reason,
+            "likelihood_mapping": sorted(self.likelihood_mapping.items()),
+            "impact_mapping": sorted(self.impact_mapping.items()),
+        }
+
+    @classmethod
+    def from_data(cls, data):
+        """The change `to_data` described."""
+        return cls(
+            name=data["name"],
+            likelihood_levels=data["likelihood_levels"],
+            impact_levels=data["impact_levels"],
+            rating_levels=data["rating_levels"],
+            matrix={
+                (likelihood, impact): rating
+                for likelihood, impact, rating in data["matrix"]
+            },
+            reason=data["reason"],
+            likelihood_mapping=dict(map(tuple, data["likelihood_mapping"])),
+            impact_mapping=dict(map(tuple, data["impact_mapping"])),
+        )
+
 
 @dataclass
 class RatingChange:
@@ -77,15 +114,39 @@ class RatingChange:
 
 @dataclass
 class MethodologyPreview:
+    """What a change does: `version` is the version it makes, `revision` the
+    methodology revision it was computed against."""
+
     changes: list
     counts_before: dict
     counts_after: dict
     warnings: list
     version: int
+    revision: int = 0
+
+    @property
+    def digest(self):
+        """A fingerprint of the rating changes, to tell whether they still hold."""
+        return changes_digest(self.changes)
+
+
+class PreviewOutdatedError(Exception):
+    """Saving a change would now change other ratings than its preview showed."""
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__(
+            "The ratings this change affects have changed since the preview."
+        )
 
 
 class _Rollback(Exception):
     pass
+
+
+def changes_digest(changes):
+    data = [[c.reference, c.old, c.new] for c in changes]
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
 def matrix_from_bands(*, likelihood_values, impact_values, bands):
@@ -97,6 +158,9 @@ def matrix_from_bands(*, likelihood_values, impact_values, bands):
     ordered = sorted(bands)
     if not ordered or ordered[0][0] > 1:
         raise ValidationError({"bands": "The lowest band must start at score 1."})
+    scores = [lowest for lowest, _ in ordered]
+    if len(set(scores)) != len(scores):
+        raise ValidationError({"bands": "Two bands cannot start at the same score."})
     matrix = {}
     for likelihood in likelihood_values:
         for impact in impact_values:
@@ -127,6 +191,10 @@ def monotonic_warnings(change):
 def validate_change(change, methodology):
     """Raises ValidationError naming every problem of a proposed methodology."""
     errors = {}
+    if not change.name.strip() or len(change.name) > NAME_LENGTH:
+        errors["name"] = (
+            f"Give the methodology a name of 1 to {NAME_LENGTH} characters."
+        )
     for scale in ("likelihood_levels", "impact_levels"):
         levels = getattr(change, scale)
         values = [level["value"] for level in levels]
@@ -140,6 +208,8 @@ def validate_change(change, methodology):
             errors[scale] = "Level values must run 1, 2, 3 ... without gaps."
         elif not all(labels) or len(set(labels)) != len(labels):
             errors[scale] = "Every level needs a label of its own."
+        elif max(map(len, labels)) > LABEL_LENGTH:
+            errors[scale] = f"A level's label has at most {LABEL_LENGTH} characters."
 
     ratings = change.rating_levels
     names = [level["name"].strip() for level in ratings]
@@ -147,8 +217,22 @@ def validate_change(change, methodology):
         errors["rating_levels"] = "Give at least one rating level."
     elif not all(names) or len(set(names)) != len(names):
         errors["rating_levels"] = "Every rating level needs a name of its own."
+    elif max(map(len, names)) > LABEL_LENGTH:
+        errors["rating_levels"] = (
+            f"A rating level's name has at most {LABEL_LENGTH} characters."
+        )
     elif len({level["rank"] for level in ratings}) != len(ratings):
         errors["rating_levels"] = "Every rating level needs a rank of its own."
+    elif not all(1 <= level["rank"] <= MAX_RANK for level in ratings):
+        errors["rating_levels"] = f"Ranks run from 1 to {MAX_RANK}."
+    elif any(
+        level.get("review_interval_days") is not None
+        and level["review_interval_days"] < 1
+        for level in ratings
+    ):
+        errors["rating_levels"] = (
+            "A review interval is a whole number of days, at least 1, or empty."
+        )
     else:
         # Any colour meets WCAG AA (4.5:1) with black or white text, and badges
         # always use the better of the two, so only the format needs checking.
@@ -161,13 +245,35 @@ def validate_change(change, methodology):
                 break
 
     if not errors:
+        likelihoods = range(1, len(change.likelihood_levels) + 1)
+        impacts = range(1, len(change.impact_levels) + 1)
+        outside = [
+            f"{likelihood} x {impact}"
+            for likelihood, impact in sorted(change.matrix)
+            if likelihood not in likelihoods or impact not in impacts
+        ]
+        unknown = [
+            f"{likelihood} x {impact} ('{rating}')"
+            for (likelihood, impact), rating in sorted(change.matrix.items())
+            if rating and rating not in names
+        ]
         missing = [
             f"{likelihood} x {impact}"
-            for likelihood in range(1, len(change.likelihood_levels) + 1)
-            for impact in range(1, len(change.impact_levels) + 1)
-            if change.matrix.get((likelihood, impact)) not in names
+            for likelihood in likelihoods
+            for impact in impacts
+            if not change.matrix.get((likelihood, impact))
         ]
-        if missing:
+        if outside:
+            errors["matrix"] = (
+                f"Cells outside the {len(likelihoods)} x {len(impacts)} scales: "
+                f"{', '.join(outside)}."
+            )
+        elif unknown:
+            errors["matrix"] = (
+                f"Cells naming no rating level: {', '.join(unknown)}; use one of "
+                f"{', '.join(names)}."
+            )
+        elif missing:
             errors["matrix"] = (
                 f"Choose a rating for every cell; missing: {', '.join(missing)}."
             )
@@ -198,7 +304,7 @@ def validate_change(change, methodology):
         raise ValidationError(errors)
 
 
-def _upsert_levels(model, methodology, levels):
+def _upsert_levels(model, methodology, levels, user):
     """Updates scale levels by value and creates new ones; returns {value: level}.
 
     Labels are first set to placeholders so that swapping two labels never trips
@@ -217,29 +323,35 @@ def _upsert_levels(model, methodology, levels):
         )
         level.label = fields["label"].strip()
         level.definition = fields.get("definition", "")
+        level._history_user = user
         level.save()
         kept[level.value] = level
     return kept
 
 
 def _remove_levels(model, methodology, kept, mapping):
-    """Moves sub-risks off removed levels as mapped, then deletes those levels."""
+    """Moves sub-risks off removed levels as mapped, then deletes those levels.
+
+    Returns the ids of the sub-risks moved, whose history must record the move.
+    """
     field_name = "likelihood" if model is LikelihoodLevel else "impact"
     removed = model.objects.filter(methodology=methodology).exclude(
         pk__in=[level.pk for level in kept.values()]
     )
+    moved = []
     for level in removed:
         target = kept.get(mapping.get(level.value))
         if target is not None:
+            on_level = SubRisk.objects.filter(**{field_name: level})
+            moved.extend(on_level.values_list("pk", flat=True))
             # The plain update: ratings are recomputed once, after every change.
-            QuerySet.update(
-                SubRisk.objects.filter(**{field_name: level}), **{field_name: target}
-            )
+            QuerySet.update(on_level, **{field_name: target})
         MatrixCell.objects.filter(**{field_name: level}).delete()
         level.delete()
+    return moved
 
 
-def _upsert_rating_levels(methodology, levels):
+def _upsert_rating_levels(methodology, levels, user):
     existing = {level.rank: level for level in methodology.rating_levels.all()}
     for level in existing.values():
         level.name = f"~{level.rank}~"
@@ -253,6 +365,7 @@ def _upsert_rating_levels(methodology, levels):
         level.colour = fields["colour"]
         level.description = fields.get("description", "")
         level.review_interval_days = fields.get("review_interval_days")
+        level._history_user = user
         level.save()
         kept[level.name] = level
     removed = [level for level in existing.values() if level not in kept.values()]
@@ -292,12 +405,18 @@ def _apply(methodology, change, user):
     subrisks = SubRisk.objects.filter(likelihood__methodology=methodology)
     before = dict(subrisks.values_list("pk", "rating__name"))
 
-    likelihoods = _upsert_levels(LikelihoodLevel, methodology, change.likelihood_levels)
-    impacts = _upsert_levels(ImpactLevel, methodology, change.impact_levels)
-    ratings, removed_ratings = _upsert_rating_levels(methodology, change.rating_levels)
+    likelihoods = _upsert_levels(
+        LikelihoodLevel, methodology, change.likelihood_levels, user
+    )
+    impacts = _upsert_levels(ImpactLevel, methodology, change.impact_levels, user)
+    ratings, removed_ratings = _upsert_rating_levels(
+        methodology, change.rating_levels, user
+    )
     _write_cells(methodology, likelihoods, impacts, ratings, change.matrix)
-    _remove_levels(LikelihoodLevel, methodology, likelihoods, change.likelihood_mapping)
-    _remove_levels(ImpactLevel, methodology, impacts, change.impact_mapping)
+    moved = _remove_levels(
+        LikelihoodLevel, methodology, likelihoods, change.likelihood_mapping
+    )
+    moved += _remove_levels(ImpactLevel, methodology, impacts, change.impact_mapping)
 
     methodology.name = change.name
     methodology.version += 1
@@ -310,6 +429,7 @@ def _apply(methodology, change, user):
         reason=f"Methodology version {methodology.version}: {change.reason}".rstrip(
             ": "
         ),
+        also_record=moved,
     )
     for level in removed_ratings:
         level.delete()
@@ -346,6 +466,7 @@ def methodology_preview(*, methodology, change, user=None) -> MethodologyPreview
     try:
         with transaction.atomic():
             locked = _locked(methodology)
+            revision = locked.revision
             changes, before, after = _apply(locked, change, user)
             result = MethodologyPreview(
                 changes=changes,
@@ -353,6 +474,7 @@ def methodology_preview(*, methodology, change, user=None) -> MethodologyPreview
                 counts_after=dict(after),
                 warnings=monotonic_warnings(change),
                 version=locked.version,
+                revision=revision,
             )
             raise _Rollback
     except _Rollback:
@@ -371,6 +493,7 @@ def methodology_apply(
         from risks.services import StaleRevisionError
 
         raise StaleRevisionError(locked)
+    revision = locked.revision
     changes, before, after = _apply(locked, change, user)
     logger.info(
         "Methodology of %s saved as version %d; %d ratings changed",
@@ -384,4 +507,25 @@ def methodology_apply(
         counts_after=dict(after),
         warnings=monotonic_warnings(change),
         version=locked.version,
+        revision=revision,
     )
+
+
+@transaction.atomic
+def methodology_confirm(
+    *, methodology, change, user, revision, digest
+) -> MethodologyPreview:
+    """Saves a previewed change only if it still does exactly what the preview showed.
+
+    `revision` is the methodology revision and `digest` the fingerprint of the
+    preview's rating changes. Raises `StaleRevisionError` when the methodology
+    changed since, and `PreviewOutdatedError` (with the new outcome) when sub-risk
+    edits since the preview mean other ratings would change; nothing is written
+    in either case.
+    """
+    result = methodology_apply(
+        methodology=methodology, change=change, user=user, revision=revision
+    )
+    if result.digest != digest:
+        raise PreviewOutdatedError(result)
+    return result

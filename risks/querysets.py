@@ -1,5 +1,9 @@
 from django.db import models
-from django.db.models import Max, Prefetch, Q
+from django.db.models import BooleanField, Case, F, Max, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from riskregister.lib.dates import AddDays
 
 
 class MatrixCellQuerySet(models.QuerySet):
@@ -35,7 +39,7 @@ class RiskAreaQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "subrisks",
-                    queryset=SubRisk.objects.active().for_display(),
+                    queryset=SubRisk.objects.active().for_display().with_review_due(),
                 ),
                 Prefetch(
                     "risk_factors",
@@ -130,16 +134,52 @@ class SubRiskQuerySet(models.QuerySet):
 
     def for_overview(self):
         """Live sub-risks with their area, levels and rating, for the summary table."""
-        return self.active().for_display().select_related("area__register")
+        return (
+            self.active()
+            .for_display()
+            .select_related("area__register")
+            .with_review_due()
+        )
 
-    def matching(self, *, rating="", likelihood=None, impact=None, group="", text=""):
+    def with_review_due(self, today=None):
+        """Annotates `review_due_on` and `review_due` (True once that date passed).
+
+        A review falls due when the rating level has a review interval: that many
+        days after the last review, or after the sub-risk was recorded if it never
+        was reviewed. `today` defaults to the local date.
+        """
+        today = today or timezone.localdate()
+        return self.annotate(
+            review_due_on=AddDays(
+                Coalesce("reviewed_on", TruncDate("created_at")),
+                F("rating__review_interval_days"),
+            ),
+            review_due=Case(
+                When(review_due_on__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+
+    def matching(
+        self,
+        *,
+        rating="",
+        likelihood=None,
+        impact=None,
+        group="",
+        text="",
+        review_due=False,
+    ):
         """Narrows to the overview's filters; empty criteria are ignored.
 
         `rating` is a rating name, `likelihood` and `impact` are scale values and
         `text` is searched in the sub-risk's statement and its area's name and
-        statement.
+        statement. `review_due` needs `with_review_due()` first.
         """
         queryset = self
+        if review_due:
+            queryset = queryset.filter(review_due=True)
         if rating:
             queryset = queryset.filter(rating__name=rating)
         if likelihood is not None:
@@ -180,6 +220,7 @@ class SubRiskQuerySet(models.QuerySet):
         count = super().update(**kwargs)
         recompute_ratings(self.model.objects.filter(pk__in=ids))
         return count
+
 
 class RiskFactorQuerySet(models.QuerySet):
     def active(self):

@@ -106,10 +106,16 @@ def recompute_ratings(subrisks, *, user=None, reason=""):
     return count
 
 
-def rerate_methodology(methodology, *, user=None, reason=""):
-    """Rates every sub-risk of a methodology again, after its matrix changed."""
+def rerate_methodology(methodology, *, user=None, reason="", also_record=()):
+    """Rates every sub-risk of a methodology again, after its matrix changed.
+
+    Sub-risks whose rating changes get a history entry, and so do those in
+    `also_record` (ids), e.g. sub-risks moved off a removed scale level.
+    """
     rows = SubRisk.objects.filter(likelihood__methodology=methodology)
-    return _rerate(rows, methodology.version, user=user, reason=reason)
+    return _rerate(
+        rows, methodology.version, user=user, reason=reason, also_record=also_record
+    )
 
 
 def _cell_rating():
@@ -118,10 +124,11 @@ def _cell_rating():
     ).values("rating")[:1]
 
 
-def _rerate(rows, version, *, user, reason):
+def _rerate(rows, version, *, user, reason, also_record=()):
     changed = list(
         rows.exclude(rating=Subquery(_cell_rating())).values_list("pk", flat=True)
     )
+    changed += sorted(set(also_record) - set(changed))
     count = models.QuerySet.update(
         rows, rating=Subquery(_cell_rating()), methodology_version=version
     )

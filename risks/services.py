@@ -466,3 +466,15 @@ def _row_save(model, area, row, user):
         m2m=row.m2m,
     )
     return "changed"
+
+
+@transaction.atomic
+def subrisk_mark_reviewed(*, subrisk, user, revision) -> SubRisk:
+    """Records that the workgroup reviewed a sub-risk's rating today."""
+    current = _checked_for_write(subrisk, revision)
+    current.reviewed_on = timezone.localdate()
+    current.revision += 1
+    current._change_reason = "Marked reviewed"
+    _save(current, user)
+    logger.info("Sub-risk %s marked reviewed", current.reference)
+    return current

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risks.views import register
+from risks.views import methodology, register, review
 
 app_name = "risks"
 
@@ -20,6 +20,42 @@ urlpatterns = [
         "registers/<str:reference>/methodology/",
         register.MethodologyDetailView.as_view(),
         name="methodology-detail",
+    ),
+    # Methodology changes and versions
+    path(
+        "registers/<str:reference>/methodology/edit/",
+        methodology.MethodologyEditView.as_view(),
+        name="methodology-edit",
+    ),
+    path(
+        "registers/<str:reference>/methodology/preview/",
+        methodology.MethodologyPreviewView.as_view(),
+        name="methodology-preview",
+    ),
+    path(
+        "registers/<str:reference>/methodology/confirm/",
+        methodology.MethodologyConfirmView.as_view(),
+        name="methodology-confirm",
+    ),
+    path(
+        "registers/<str:reference>/methodology/versions/",
+        methodology.MethodologyVersionListView.as_view(),
+        name="methodology-version-list",
+    ),
+    path(
+        "registers/<str:reference>/methodology/versions/<int:version>/",
+        methodology.MethodologyVersionDetailView.as_view(),
+        name="methodology-version-detail",
+    ),
+    path(
+        "registers/<str:reference>/methodology/compare/",
+        methodology.MethodologyCompareView.as_view(),
+        name="methodology-compare",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/review/",
+        review.SubRiskReviewView.as_view(),
+        name="subrisk-review",
     ),
     path(
         "registers/<str:reference>/lessons/",

@@ -160,10 +160,10 @@ def test_rating_table_has_a_row_per_live_subrisk(viewer_client, area):
 
     assert re.findall(r'<tr id="subrisk-(\w+)"', content) == ["a", "b"]
     assert squash(table_row(content, "subrisk-a")) == (
-        "2.a Likelihood of aborted visits High Very Low Low"
+        "2.a Likelihood of aborted visits High Very Low Low Not reviewed yet"
     )
     assert squash(table_row(content, "subrisk-b")) == (
-        "2.b Installation errors. Low High Medium"
+        "2.b Installation errors. Low High Medium Not reviewed yet"
     )
     assert (
         '<span class="badge" style="background-color: #f2c200; color: #000000;">'
@@ -186,7 +186,9 @@ def test_area_page_reads_stored_ratings(viewer_client, area):
 
     content = get_area(viewer_client, area).content.decode()
 
-    assert squash(table_row(content, "subrisk-a")).endswith("High Very Low Very High")
+    assert squash(table_row(content, "subrisk-a")).endswith(
+        "High Very Low Very High Not reviewed yet"
+    )
     assert squash(section(content, "overall-heading")).startswith(
         "Overall rating Very High"
     )
