@@ -319,8 +319,20 @@ def record_archive(*, instance, user, revision=None):
 
 @transaction.atomic
 def record_restore(*, instance, user, revision=None):
-    """Brings an archived record back into the register."""
+    """Brings an archived record back into the register.
+
+    Raises `ValidationError` for a record of an archived area: the area comes back
+    first, or the record would stay hidden while marked live.
+    """
     current = _checked_for_write(instance, revision)
+    area = getattr(current, "area", None)
+    if current.archived_at is not None and area is not None and area.is_archived:
+        raise ValidationError(
+            {
+                "area": f"{current.reference} belongs to risk area {area.number}, "
+                "which is archived; restore the area first."
+            }
+        )
     if current.archived_at is not None:
         current.archived_at = None
         current.revision += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from risks.views import methodology, register, review
+from risks.views import history, methodology, register, review
 
 app_name = "risks"
 
@@ -66,5 +66,51 @@ urlpatterns = [
         "registers/<str:reference>/glossary/",
         register.GlossaryListView.as_view(),
         name="glossary-list",
+    ),
+    # History and recovery
+    path(
+        "registers/<str:reference>/changes/",
+        history.ChangeListView.as_view(),
+        name="change-list",
+    ),
+    path(
+        "registers/<str:reference>/archived/",
+        history.ArchivedListView.as_view(),
+        name="archived-list",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/history/",
+        history.AreaHistoryView.as_view(),
+        name="area-history",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/history/",
+        history.SubRiskHistoryView.as_view(),
+        name="subrisk-history",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/restore/",
+        history.RecordRestoreView.as_view(kind="area"),
+        name="area-restore",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/restore/",
+        history.RecordRestoreView.as_view(kind="subrisk"),
+        name="subrisk-restore",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/factors/<str:key>/restore/",
+        history.RecordRestoreView.as_view(kind="factor"),
+        name="factor-restore",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/restore/",
+        history.RecordRestoreView.as_view(kind="mitigation"),
+        name="mitigation-restore",
+    ),
+    path(
+        "registers/<str:reference>/lessons/<str:source>/<int:number>/restore/",
+        history.RecordRestoreView.as_view(kind="lesson"),
+        name="lesson-restore",
     ),
 ]

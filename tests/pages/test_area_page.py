@@ -160,10 +160,12 @@ def test_rating_table_has_a_row_per_live_subrisk(viewer_client, area):
 
     assert re.findall(r'<tr id="subrisk-(\w+)"', content) == ["a", "b"]
     assert squash(table_row(content, "subrisk-a")) == (
-        "2.a Likelihood of aborted visits High Very Low Low Not reviewed yet"
+        "2.a Likelihood of aborted visits High Very Low Low Not reviewed yet "
+        "History of sub-risk 2.a"
     )
     assert squash(table_row(content, "subrisk-b")) == (
-        "2.b Installation errors. Low High Medium Not reviewed yet"
+        "2.b Installation errors. Low High Medium Not reviewed yet History of "
+        "sub-risk 2.b"
     )
     assert (
         '<span class="badge" style="background-color: #f2c200; color: #000000;">'
@@ -187,7 +189,7 @@ def test_area_page_reads_stored_ratings(viewer_client, area):
     content = get_area(viewer_client, area).content.decode()
 
     assert squash(table_row(content, "subrisk-a")).endswith(
-        "High Very Low Very High Not reviewed yet"
+        "High Very Low Very High Not reviewed yet History of sub-risk 2.a"
     )
     assert squash(section(content, "overall-heading")).startswith(
         "Overall rating Very High"
