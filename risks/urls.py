@@ -1,10 +1,12 @@
 from django.urls import path
 
+from risks.transfer_urls import urlpatterns as transfer_urlpatterns
 from risks.views import history, methodology, register, review
 
 app_name = "risks"
 
 urlpatterns = [
+    *transfer_urlpatterns,
     path("", register.RegisterListView.as_view(), name="register-list"),
     path(
         "registers/<str:reference>/",

@@ -927,15 +927,26 @@ def _counts(entries, unchanged):
     return counts
 
 
-def make_plan(data, *, register=None, locate=None, warnings=(), stated_ratings=None):
+def make_plan(
+    data,
+    *,
+    register=None,
+    locate=None,
+    problems=(),
+    warnings=(),
+    stated_ratings=None,
+):
     """Checks a decoded register document and plans its import.
 
     `register` is the register to import onto, or None for a new one. `locate`
     rewrites a `path: problem` line for the reader (sheet, row, column);
     `stated_ratings` maps sub-risk paths to (where, rating) as the file gave
-    them, for warnings. Raises `ImportFileError` listing every problem.
+    them, for warnings; `problems` are those the reader found already (a cell
+    with one of those gets no second problem here). Raises `ImportFileError`
+    listing every problem.
     """
     locate = locate or (lambda problem: problem)
+    found = list(problems)
     problems = resolve_levels(data)
     unresolved = {problem.partition(": ")[0] for problem in problems}
     try:
@@ -951,8 +962,14 @@ def make_plan(data, *, register=None, locate=None, warnings=(), stated_ratings=N
         problems.extend(_register_problems(document["register"], register))
         if register is not None:
             problems.extend(_methodology_problems(register, document["methodology"]))
-    if problems:
-        raise ImportFileError(dict.fromkeys(locate(p) for p in problems))
+    if problems or found:
+        places = {problem.partition(": ")[0] for problem in found}
+        located = [locate(problem) for problem in problems]
+        raise ImportFileError(
+            dict.fromkeys(
+                found + [p for p in located if p.partition(": ")[0] not in places]
+            )
+        )
 
     warnings = list(warnings)
     if register is None:

@@ -55,6 +55,7 @@ def plan_file(content, *, register=None):
         read.document,
         register=register,
         locate=read.locate,
+        problems=read.problems,
         warnings=read.warnings,
         stated_ratings=read.stated_ratings,
     )

@@ -112,6 +112,7 @@ class WorkbookRead:
 
     document: dict
     locate: Locator
+    problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     stated_ratings: dict = field(default_factory=dict)
 
@@ -315,7 +316,6 @@ class _Reader:
         areas = self.read_areas(register["reference"])
         lessons, sources = self.read_lessons(register["reference"])
         glossary = self.read_glossary()
-        self.check()
         return {
             "format": "smart-risk-register",
             "format_version": 1,
@@ -871,6 +871,9 @@ class _Reader:
 def read_workbook(content, *, register=None) -> WorkbookRead:
     """Reads an .xlsx file of ours into a register document.
 
+    Raises `ImportFileError` when the file is not a workbook of ours; problems in
+    its cells come back in `problems`, for `make_plan` to report with its own.
+
     `register` is the register the file is imported onto (None for a new one); its
     keys, archived ones included, are skipped when numbering new rows.
     """
@@ -895,5 +898,6 @@ def read_workbook(content, *, register=None) -> WorkbookRead:
         document=document,
         locate=reader.locate,
         warnings=reader.warnings,
+        problems=reader.problems,
         stated_ratings=reader.stated_ratings,
     )

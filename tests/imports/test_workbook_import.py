@@ -150,6 +150,8 @@ def test_errors_name_sheet_row_column_and_problem(register_2017, workbook_2017_b
         "of: Bullet point, Paragraph",
         "Mitigations sheet, row 2, column Due date: 'next spring' is not a date; "
         "write it as 24 May 2017 or 2017-05-24",
+        "Register sheet, row 3, column Description: is required",
+        "Mitigations sheet, row 8, column Sub-risks: no sub-risk 'a' in this area",
     ]
 
 
