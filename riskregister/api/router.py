@@ -3,11 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from mitigations.api.views import MitigationViewSet
+from risks.api.methodology import MethodologyViewSet
 from risks.api.ratings import RatingFeedViewSet
 from risks.api.views import (
     GlossaryTermViewSet,
     LessonViewSet,
-    MethodologyViewSet,
     RegisterViewSet,
     RiskAreaViewSet,
     RiskFactorViewSet,

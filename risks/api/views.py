@@ -9,8 +9,6 @@ from risks.api.ratings import SUBRISK_STATE_FIELDS
 from risks.models import (
     GlossaryTerm,
     Lesson,
-    MatrixCell,
-    Methodology,
     Register,
     RiskArea,
     RiskFactor,
@@ -18,7 +16,7 @@ from risks.models import (
 )
 
 
-# Limitation: registers, methodologies, lessons and glossary terms are read with
+# Limitation: registers, lessons and glossary terms are read with
 # plain querysets here, because their models have no queryset class of their own.
 class RegisterViewSet(ReferenceViewSet):
     """Live registers, each with a link to its methodology."""
@@ -29,27 +27,6 @@ class RegisterViewSet(ReferenceViewSet):
     def get_queryset(self):
         return Register.objects.filter(archived_at__isnull=True).select_related(
             "methodology"
-        )
-
-
-class MethodologyViewSet(ReferenceViewSet):
-    """Each live register's scales, rating levels and matrix, named by the register."""
-
-    serializer_class = serializers.MethodologySerializer
-    filterset_class = filters.MethodologyFilter
-    lookup_field = "register__reference"
-    lookup_url_kwarg = "reference"
-
-    def get_queryset(self):
-        return (
-            Methodology.objects.filter(register__archived_at__isnull=True)
-            .select_related("register")
-            .prefetch_related(
-                "likelihood_levels",
-                "impact_levels",
-                "rating_levels",
-                Prefetch("cells", queryset=MatrixCell.objects.for_grid()),
-            )
         )
 
 
