@@ -459,6 +459,9 @@ class ChangeFeed:
             # A save records the members it found before setting new ones, so the
             # save's own first row is the baseline; a row that only changed
             # members compares with the row before it.
+            # Limitation: a row that changes only members without a save (possible
+            # outside the services, e.g. in the admin) right after a bulk import's
+            # row shows every member as added, because imports record no members.
             baseline = first
             if (
                 before is not None
@@ -567,6 +570,9 @@ class ChangeFeed:
         return f"{kind.label} {local}"
 
     def _url(self, kind, row):
+        # Limitation: a record deleted in the admin still links to its history
+        # page, which answers 404, because telling deleted records apart would
+        # cost a query per kind on every page.
         ref = self.register.reference
         if kind.name == "lesson":
             local = row.reference.removeprefix(f"{ref}/L/")

@@ -67,9 +67,8 @@ class AreaMixin:
 
     @cached_property
     def area(self):
-        return get_object_or_404(
-            RiskArea.objects.for_register(self.register), number=self.kwargs["number"]
-        )
+        areas = RiskArea.objects.for_register(self.register).select_related("register")
+        return get_object_or_404(areas, number=self.kwargs["number"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,7 +95,7 @@ class SubRiskHistoryView(AreaMixin, HistoryPageMixin, TemplateView):
     @cached_property
     def subrisk(self):
         return get_object_or_404(
-            SubRisk.objects.select_related("rating"),
+            SubRisk.objects.select_related("rating", "area__register"),
             area=self.area,
             key=self.kwargs["key"],
         )

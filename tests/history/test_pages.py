@@ -419,3 +419,40 @@ def test_archived_list_runs_a_fixed_number_of_queries(
         response = editor_client.get(ARCHIVED)
 
     assert response.content.decode().count("Restore<span") == 38
+
+
+def test_area_and_subrisk_histories_run_a_fixed_number_of_queries(
+    viewer_client, area, subrisk, editor, django_assert_max_num_queries
+):
+    def make_changes(count):
+        nonlocal subrisk
+        for value in [1, 5] * count:
+            subrisk = record_update(
+                instance=subrisk,
+                user=editor,
+                revision=subrisk.revision,
+                fields={"likelihood": likelihood(area.register, value)},
+            )
+            mitigation = MitigationFactory(area=area)
+            record_update(
+                instance=mitigation,
+                user=editor,
+                revision=mitigation.revision,
+                fields={"owner": "DCC"},
+                m2m={"subrisks": [subrisk]},
+            )
+            record_archive(instance=RiskFactorFactory(area=area), user=editor)
+
+    make_changes(1)
+    with django_assert_max_num_queries(18):
+        viewer_client.get(AREA_HISTORY)
+    with django_assert_max_num_queries(13):
+        viewer_client.get(SUBRISK_HISTORY)
+    make_changes(10)
+    with django_assert_max_num_queries(18):
+        area_page = viewer_client.get(AREA_HISTORY)
+    with django_assert_max_num_queries(13):
+        subrisk_page = viewer_client.get(SUBRISK_HISTORY)
+
+    assert len(entries_html(area_page.content.decode())) == 50
+    assert len(entries_html(subrisk_page.content.decode())) == 23

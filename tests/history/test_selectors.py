@@ -497,3 +497,46 @@ def test_archived_list_marks_records_of_an_archived_area(area, editor):
 
     assert [record.label for record in groups["area"]] == ["Risk area 2"]
     assert groups["subrisk"][0].blocked_by_area == 2
+
+
+def test_levels_removed_by_a_methodology_change_keep_their_labels(
+    area, methodology_admin
+):
+    subrisk = SubRiskFactory(area=area, likelihood_value=5, impact_value=2)
+    document = methodology_to_document(area.register.methodology)
+    change = MethodologyChange.from_document(document, reason="Four likelihoods")
+    change.likelihood_levels = change.likelihood_levels[:4]
+    change.matrix = {
+        (likelihood, impact): rating
+        for (likelihood, impact), rating in change.matrix.items()
+        if likelihood <= 4
+    }
+    change.likelihood_mapping = {5: 4}
+
+    methodology_apply(
+        methodology=area.register.methodology, change=change, user=methodology_admin
+    )
+
+    newest = entries(subrisk_history(subrisk=subrisk))[0]
+    assert summary(newest) == (
+        "changed",
+        "Sub-risk 2.a",
+        "methodology-admin",
+        [("likelihood", "Very High", "High")],
+    )
+    assert newest.reason == "Methodology version 2: Four likelihoods"
+
+
+def test_a_record_deleted_in_the_admin_stays_in_the_history(area, editor):
+    subrisk = SubRiskFactory(area=area)
+    record_archive(instance=subrisk, user=editor)
+
+    subrisk.delete()
+
+    deleted, archived, created = entries(change_list(register=area.register))[:3]
+    assert [(c.action, c.label) for c in (deleted, archived, created)] == [
+        ("deleted", "Sub-risk 2.a"),
+        ("archived", "Sub-risk 2.a"),
+        ("created", "Sub-risk 2.a"),
+    ]
+    assert deleted.changes == ()
