@@ -1,4 +1,8 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+
+from risks.models import Lesson, LessonSource, RiskArea, RiskFactor, SubRisk
 
 
 class SubRiskFilterForm(forms.Form):
@@ -66,6 +70,260 @@ class SubRiskFilterForm(forms.Form):
             "text": data["q"],
             "review_due": data["review"] == "due",
         }
+
+
+# ---- Editing ---------------------------------------------------------------
+
+NARRATIVE_HELP = "Leave a blank line between paragraphs; start each bullet with “- ”."
+
+
+class LevelField(forms.ModelChoiceField):
+    """A scale level, chosen and posted by its value; labelled "3 – Medium"."""
+
+    def __init__(self, *, levels, queryset, **kwargs):
+        super().__init__(queryset=queryset, to_field_name="value", **kwargs)
+        self.choices = [
+            ("", f"Choose {kwargs['label'].lower()}"),
+            *((level.value, self.label_from_instance(level)) for level in levels),
+        ]
+        self.error_messages["invalid_choice"] = (
+            f"Choose a {kwargs['label'].lower()} of this register's scale."
+        )
+
+    def label_from_instance(self, obj):
+        return f"{obj.value} – {obj.label}"
+
+
+class Scales:
+    """A methodology's levels read once, for the many forms of an edit page."""
+
+    def __init__(self, methodology):
+        self.methodology = methodology
+        self.likelihoods = list(methodology.likelihood_levels.all())
+        self.impacts = list(methodology.impact_levels.all())
+
+    def likelihood_field(self):
+        return LevelField(
+            levels=self.likelihoods,
+            queryset=self.methodology.likelihood_levels.all(),
+            label="Likelihood",
+        )
+
+    def impact_field(self):
+        return LevelField(
+            levels=self.impacts,
+            queryset=self.methodology.impact_levels.all(),
+            label="Settlement impact",
+        )
+
+
+class RecordForm(forms.ModelForm):
+    """A record's form; it carries the revision it was opened at, to refuse lost
+    updates. Validation beyond the field types lives on the model (`clean()`)."""
+
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        label="Revision",
+        error_messages={
+            "required": "The form lost the version it was opened at; reload the page.",
+            "invalid": "The form's version is not a number; reload the page.",
+            "min_value": "The form's version is not valid; reload the page.",
+        },
+    )
+    narrative_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["revision"].initial = self.instance.revision
+            self.fields["revision"].required = True
+        for name in self.narrative_fields:
+            field = self.fields[name]
+            field.widget.attrs["rows"] = 4
+            field.help_text = " ".join(filter(None, [field.help_text, NARRATIVE_HELP]))
+
+    def track_changes(self):
+        """Posts each field's value as first shown alongside it, so that a save can
+        tell what this user changed from what someone else saved meanwhile."""
+        for name in self._meta.fields:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
+
+    def changed_fields(self):
+        """Names of the record's fields this user changed."""
+        return [name for name in self.changed_data if name in self._meta.fields]
+
+    def record_values(self):
+        """The cleaned values for the service: plain fields and many-to-many ones."""
+        model = self._meta.model
+        fields, m2m = {}, {}
+        for name in self._meta.fields:
+            if name not in self.cleaned_data:
+                continue
+            many = model._meta.get_field(name).many_to_many
+            (m2m if many else fields)[name] = self.cleaned_data[name]
+        return fields, m2m
+
+
+class ArchiveRowMixin(forms.Form):
+    """A row of the area edit page: a record that can be archived from there."""
+
+    archive = forms.BooleanField(
+        required=False,
+        label="Archive",
+        help_text="Hides the row from the register; it can be restored later.",
+    )
+
+
+class AreaCreateForm(RecordForm):
+    narrative_fields = (
+        "statement",
+        "rating_commentary",
+        "settlement_impact",
+        "market_impact",
+    )
+
+    class Meta:
+        model = RiskArea
+        fields = [
+            "number",
+            "name",
+            "group",
+            "statement",
+            "rating_commentary",
+            "settlement_impact",
+            "market_impact",
+            "see_also",
+        ]
+        labels = {"statement": "Description", "see_also": "See also"}
+        widgets = {"see_also": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, register, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = RiskArea.objects.for_register(register).active().order_by("number")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["see_also"].queryset = others
+        self.fields["see_also"].help_text = "Areas this one refers to."
+
+
+class AreaForm(AreaCreateForm):
+    """An area's own fields; its number names it in every reference, so it stays."""
+
+    class Meta(AreaCreateForm.Meta):
+        fields = [name for name in AreaCreateForm.Meta.fields if name != "number"]
+
+
+class SubRiskForm(RecordForm):
+    narrative_fields = ("statement",)
+
+    class Meta:
+        model = SubRisk
+        fields = [
+            "statement",
+            "rating_label",
+            "likelihood",
+            "impact",
+            "order",
+            "reviewed_on",
+        ]
+        labels = {"statement": "Description", "reviewed_on": "Last reviewed on"}
+        widgets = {
+            "rating_label": forms.TextInput,
+            "reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, scales, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["likelihood"] = scales.likelihood_field()
+        self.fields["impact"] = scales.impact_field()
+        # The levels are chosen by value; the stored record names them by id.
+        for name, levels in (
+            ("likelihood", scales.likelihoods),
+            ("impact", scales.impacts),
+        ):
+            values = {level.pk: level.value for level in levels}
+            if self.initial.get(name) in values:
+                self.initial[name] = values[self.initial[name]]
+        self.fields["likelihood"].widget.attrs["data-rating"] = "likelihood"
+        self.fields["impact"].widget.attrs["data-rating"] = "impact"
+        self.fields["order"].help_text = "Rows are shown from the lowest number up."
+        self.preview_rating = None
+
+    def preview(self):
+        """The rating the chosen levels would get, through the matrix; None if
+        the levels are not valid."""
+        from risks.rating import MatrixIncompleteError, rating_for
+
+        likelihood = self.cleaned_data.get("likelihood")
+        impact = self.cleaned_data.get("impact")
+        if likelihood is None or impact is None:
+            return None
+        try:
+            self.preview_rating = rating_for(likelihood=likelihood, impact=impact)
+        except MatrixIncompleteError as error:
+            self.add_error("impact", str(error))
+        return self.preview_rating
+
+
+class SubRiskRowForm(ArchiveRowMixin, SubRiskForm):
+    pass
+
+
+class RiskFactorForm(RecordForm):
+    narrative_fields = ("lead_in", "text")
+
+    class Meta:
+        model = RiskFactor
+        fields = ["style", "lead_in", "text", "order"]
+        labels = {"lead_in": "Lead-in", "text": "Text"}
+
+
+class RiskFactorRowForm(ArchiveRowMixin, RiskFactorForm):
+    pass
+
+
+class LessonCreateForm(RecordForm):
+    narrative_fields = ("problem", "lesson")
+
+    class Meta:
+        model = Lesson
+        fields = ["source", "number", "problem", "lesson", "related_areas"]
+        labels = {
+            "problem": "Problem and solution",
+            "lesson": "Lesson for the smart roll-out",
+            "related_areas": "Risk areas",
+        }
+        widgets = {"related_areas": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, register, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "source" in self.fields:
+            self.fields["source"].queryset = LessonSource.objects.filter(
+                register=register
+            )
+            self.fields["source"].empty_label = "Choose a source"
+        self.fields["related_areas"].queryset = (
+            RiskArea.objects.for_register(register).active().order_by("number")
+        )
+
+
+class LessonForm(LessonCreateForm):
+    """A lesson's text and areas; its source and number name it, so they stay."""
+
+    class Meta(LessonCreateForm.Meta):
+        fields = ["problem", "lesson", "related_areas"]
+
+
+class RatingPreviewForm(forms.Form):
+    """The likelihood and impact whose rating the edit pages show as you choose."""
+
+    def __init__(self, *args, scales, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["likelihood"] = scales.likelihood_field()
+        self.fields["impact"] = scales.impact_field()
 
 
 # ---- History and recovery ---------------------------------------------------
@@ -161,3 +419,53 @@ class RestoreForm(forms.Form):
             "min_value": "Revision must be 1 or more; reload the archived list.",
         },
     )
+
+
+class ActionForm(forms.Form):
+    """What an archive or restore button posts: the revision seen, where to go."""
+
+    revision = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Revision",
+        error_messages={
+            "invalid": "The revision must be a whole number.",
+            "min_value": "The revision must be 1 or more.",
+        },
+    )
+    next = forms.CharField(required=False, max_length=2000, label="Next page")
+
+
+class AreaRowFormSet(forms.BaseInlineFormSet):
+    """Rows of one kind on the area edit page; each existing row must be the area's."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.track_changes()
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.track_changes()
+        return form
+
+    def clean(self):
+        super().clean()
+        for index, form in enumerate(self.forms):
+            if index < self.initial_form_count() and form.instance.pk is None:
+                form.add_error(
+                    None,
+                    "This row is no longer part of the area. Reload the page to see "
+                    "the area as it is now.",
+                )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the password rules as plain text the page can escape."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )

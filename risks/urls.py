@@ -1,7 +1,16 @@
 from django.urls import path
 
+from mitigations import views as mitigation_views
 from risks.transfer_urls import urlpatterns as transfer_urlpatterns
-from risks.views import history, methodology, register, review
+from risks.views import (
+    archiving,
+    area_edit,
+    editing,
+    history,
+    methodology,
+    register,
+    review,
+)
 
 app_name = "risks"
 
@@ -114,5 +123,92 @@ urlpatterns = [
         "registers/<str:reference>/lessons/<str:source>/<int:number>/restore/",
         history.RecordRestoreView.as_view(kind="lesson"),
         name="lesson-restore",
+    ),
+    # Editing (Editors only)
+    path(
+        "registers/<str:reference>/rating-preview/",
+        editing.RatingPreviewView.as_view(),
+        name="rating-preview",
+    ),
+    path(
+        "registers/<str:reference>/areas/new/",
+        editing.AreaCreateView.as_view(),
+        name="area-create",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/edit/",
+        area_edit.AreaEditView.as_view(),
+        name="area-edit",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/archive/",
+        archiving.RecordArchiveView.as_view(entity="area"),
+        name="area-archive",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/new/",
+        editing.SubRiskFormView.as_view(),
+        name="subrisk-create",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/edit/",
+        editing.SubRiskFormView.as_view(),
+        name="subrisk-edit",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/archive/",
+        archiving.RecordArchiveView.as_view(entity="subrisk"),
+        name="subrisk-archive",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/factors/new/",
+        editing.RiskFactorFormView.as_view(),
+        name="factor-create",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/factors/<str:key>/edit/",
+        editing.RiskFactorFormView.as_view(),
+        name="factor-edit",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/factors/<str:key>/archive/",
+        archiving.RecordArchiveView.as_view(entity="factor"),
+        name="factor-archive",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/mitigations/new/",
+        mitigation_views.MitigationFormView.as_view(),
+        name="mitigation-create",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/edit/",
+        mitigation_views.MitigationFormView.as_view(),
+        name="mitigation-edit",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/archive/",
+        archiving.RecordArchiveView.as_view(entity="mitigation"),
+        name="mitigation-archive",
+    ),
+    path(
+        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/"
+        "make-current/",
+        mitigation_views.MitigationMakeCurrentView.as_view(),
+        name="mitigation-make-current",
+    ),
+    path(
+        "registers/<str:reference>/lessons/new/",
+        editing.LessonFormView.as_view(),
+        name="lesson-create",
+    ),
+    path(
+        "registers/<str:reference>/lessons/<str:source>/<int:number>/edit/",
+        editing.LessonFormView.as_view(),
+        name="lesson-edit",
+    ),
+    path(
+        "registers/<str:reference>/lessons/<str:source>/<int:number>/archive/",
+        archiving.RecordArchiveView.as_view(entity="lesson"),
+        name="lesson-archive",
     ),
 ]
