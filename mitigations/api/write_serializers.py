@@ -9,6 +9,8 @@ from risks.models import SubRisk
 
 
 class MitigationCreateSerializer(RecordInputSerializer):
+    """A new current or proposed mitigation of an area."""
+
     area = AreaReferenceField(help_text="The area's reference, e.g. SRR-2017/2.")
     subrisks = serializers.SlugRelatedField(
         slug_field="reference",
@@ -43,6 +45,7 @@ class MitigationCreateSerializer(RecordInputSerializer):
             "order",
             "revision",
         ]
+        extra_kwargs = {"order": {"min_value": 0, "max_value": 32767}}
 
     def validate(self, attrs):
         area = attrs.get("area") or self.instance.area
@@ -63,6 +66,8 @@ class MitigationCreateSerializer(RecordInputSerializer):
 
 
 class MitigationUpdateSerializer(MitigationCreateSerializer):
+    """Changes to a mitigation; its area stays."""
+
     class Meta(MitigationCreateSerializer.Meta):
         fields = [
             name for name in MitigationCreateSerializer.Meta.fields if name != "area"

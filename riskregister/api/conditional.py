@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import connection
 from django.http import HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from rest_framework.exceptions import NotFound
 
 from riskregister.api.exceptions import PreconditionFailed, PreconditionRequired
 from risks.services import StaleRevisionError
@@ -142,7 +143,15 @@ class ConditionalReadMixin:
 
     def _lookup(self):
         url_kwarg = self.lookup_url_kwarg or self.lookup_field
-        return {self.lookup_field: self.kwargs[url_kwarg]}
+        value = self.kwargs[url_kwarg]
+        if "\x00" in value:
+            # No reference holds one, and PostgreSQL refuses it in a query.
+            raise NotFound()
+        return {self.lookup_field: value}
+
+    def get_object(self):
+        self._lookup()
+        return super().get_object()
 
     def list(self, request, *args, **kwargs):
         if not self._conditional(request):

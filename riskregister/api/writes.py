@@ -146,5 +146,6 @@ class RecordWriteMixin(IfMatchMixin):
         response = Response(data, status=code)
         self.record_validators(self.record_state(pk=instance.pk)).apply(response)
         if code == status.HTTP_201_CREATED:
-            response["Location"] = data["url"]
+            # A plain str: WSGI servers refuse the Hyperlink subclass DRF returns.
+            response["Location"] = str(data["url"])
         return response

@@ -27,7 +27,12 @@ class AreaReferenceField(serializers.SlugRelatedField):
         return live_areas().select_related("register__methodology")
 
 
+SMALL_NUMBER = {"min_value": 0, "max_value": 32767}
+
+
 class RiskAreaCreateSerializer(RecordInputSerializer):
+    """A new risk area of a register; `number` names it in every reference."""
+
     register = serializers.SlugRelatedField(
         slug_field="reference",
         queryset=Register.objects.filter(archived_at__isnull=True),
@@ -56,6 +61,7 @@ class RiskAreaCreateSerializer(RecordInputSerializer):
             "see_also",
             "revision",
         ]
+        extra_kwargs = {"number": {**SMALL_NUMBER, "min_value": 1}}
         # The database constraint is checked by the service, with its message.
         validators = []
 
@@ -79,6 +85,8 @@ class RiskAreaCreateSerializer(RecordInputSerializer):
 
 
 class RiskAreaUpdateSerializer(RiskAreaCreateSerializer):
+    """Changes to a risk area; its register and number stay."""
+
     class Meta(RiskAreaCreateSerializer.Meta):
         fields = [
             name
@@ -89,6 +97,8 @@ class RiskAreaUpdateSerializer(RiskAreaCreateSerializer):
 
 
 class SubRiskCreateSerializer(RecordInputSerializer):
+    """A new sub-risk of an area; its rating comes from the matrix."""
+
     area = AreaReferenceField(help_text="The area's reference, e.g. SRR-2017/2.")
     likelihood = LevelValueField(
         help_text="The likelihood's value on the register's scale, e.g. 3."
@@ -109,6 +119,7 @@ class SubRiskCreateSerializer(RecordInputSerializer):
             "reviewed_on",
             "revision",
         ]
+        extra_kwargs = {"order": SMALL_NUMBER}
 
     def validate(self, attrs):
         area = attrs.get("area") or self.instance.area
@@ -129,6 +140,8 @@ class SubRiskCreateSerializer(RecordInputSerializer):
 
 
 class SubRiskUpdateSerializer(SubRiskCreateSerializer):
+    """Changes to a sub-risk; its area stays."""
+
     class Meta(SubRiskCreateSerializer.Meta):
         fields = [
             name for name in SubRiskCreateSerializer.Meta.fields if name != "area"
@@ -137,14 +150,19 @@ class SubRiskUpdateSerializer(SubRiskCreateSerializer):
 
 
 class RiskFactorCreateSerializer(RecordInputSerializer):
+    """A new risk factor of an area."""
+
     area = AreaReferenceField(help_text="The area's reference, e.g. SRR-2017/2.")
 
     class Meta:
         model = RiskFactor
         fields = ["area", "style", "lead_in", "text", "order", "revision"]
+        extra_kwargs = {"order": SMALL_NUMBER}
 
 
 class RiskFactorUpdateSerializer(RiskFactorCreateSerializer):
+    """Changes to a risk factor; its area stays."""
+
     class Meta(RiskFactorCreateSerializer.Meta):
         fields = [
             name for name in RiskFactorCreateSerializer.Meta.fields if name != "area"

@@ -215,3 +215,11 @@ def test_an_unknown_record_is_still_not_found(viewer_client, subrisk):
     )
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
+
+
+@pytest.mark.parametrize("url", ["/api/v1/subrisks/REG-A/%00/", "/api/v1/areas/%00/"])
+def test_a_reference_with_a_nul_character_is_not_found(viewer_client, subrisk, url):
+    response = viewer_client.get(url)
+
+    assert response.status_code == status.HTTP_404_NOT_FOUND
+    assert response.json()["errors"][0]["code"] == "not_found"

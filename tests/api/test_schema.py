@@ -17,6 +17,7 @@ def test_schema_describes_the_subrisk_endpoints(client):
     assert [
         parameter["name"]
         for parameter in paths["/api/v1/subrisks/"]["get"]["parameters"]
+        if parameter["in"] == "query"
     ] == [
         "area",
         "group",
@@ -56,3 +57,47 @@ def test_docs_page_loads_its_assets_from_static(client):
     assert len(assets) == 4
     assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets)
     assert not re.search(r"https?://", html)
+
+
+def test_schema_describes_errors_validators_and_preconditions(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+
+    feed = paths["/api/v1/ratings/"]["get"]
+    patch = paths["/api/v1/subrisks/{reference}/"]["patch"]
+    create = paths["/api/v1/factors/"]["post"]
+    assert sorted(feed["responses"]) == [
+        "200",
+        "304",
+        "400",
+        "401",
+        "403",
+        "404",
+        "429",
+    ]
+    assert sorted(feed["responses"]["200"]["headers"]) == ["ETag", "Last-Modified"]
+    assert {"If-None-Match", "If-Modified-Since"} <= {
+        parameter["name"] for parameter in feed["parameters"]
+    }
+    assert sorted(patch["responses"]) == [
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "415",
+        "428",
+        "429",
+    ]
+    assert "If-Match" in {parameter["name"] for parameter in patch["parameters"]}
+    assert patch["responses"]["412"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert patch["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SubRisk"
+    }
+    assert sorted(create["responses"]["201"]["headers"]) == ["ETag", "Location"]
+    assert paths["/api/v1/factors/{reference}/"]["delete"]["responses"]["204"] == {
+        "description": "No response body"
+    }

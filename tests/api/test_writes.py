@@ -73,6 +73,7 @@ def test_creating_a_subrisk_returns_it_rated_with_etag_and_location(api, editor,
     assert response.status_code == status.HTTP_201_CREATED, response.content
     body = response.json()
     assert response["Location"] == "http://testserver/api/v1/subrisks/REG-A/2.a/"
+    assert type(response["Location"]) is str
     assert response["ETag"] == etag_of(api, "/api/v1/subrisks/REG-A/2.a/")
     assert {
         key: body[key]
