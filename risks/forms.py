@@ -144,22 +144,31 @@ class RecordForm(forms.ModelForm):
             field.widget.attrs["rows"] = 4
             field.help_text = " ".join(filter(None, [field.help_text, NARRATIVE_HELP]))
 
+    def record_field_names(self):
+        """The record's own fields on the form (not an inline row's parent link)."""
+        return [
+            name
+            for name in self._meta.fields
+            if name in self.fields
+            and not isinstance(self.fields[name], forms.models.InlineForeignKeyField)
+        ]
+
     def track_changes(self):
         """Posts each field's value as first shown alongside it, so that a save can
         tell what this user changed from what someone else saved meanwhile."""
-        for name in self._meta.fields:
-            if name in self.fields:
-                self.fields[name].show_hidden_initial = True
+        for name in self.record_field_names():
+            self.fields[name].show_hidden_initial = True
 
     def changed_fields(self):
         """Names of the record's fields this user changed."""
-        return [name for name in self.changed_data if name in self._meta.fields]
+        names = self.record_field_names()
+        return [name for name in self.changed_data if name in names]
 
     def record_values(self):
         """The cleaned values for the service: plain fields and many-to-many ones."""
         model = self._meta.model
         fields, m2m = {}, {}
-        for name in self._meta.fields:
+        for name in self.record_field_names():
             if name not in self.cleaned_data:
                 continue
             many = model._meta.get_field(name).many_to_many

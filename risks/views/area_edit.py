@@ -51,6 +51,8 @@ def _formset_class(model, form):
         RiskArea,
         model,
         form=form,
+        # A list of its own: the inline formset adds the parent link to it.
+        fields=[*form._meta.fields],
         formset=AreaRowFormSet,
         extra=1,
         can_delete=False,

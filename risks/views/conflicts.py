@@ -59,9 +59,7 @@ def compare(record, form):
         rows.append(
             {"label": "Archive", "theirs": "No", "mine": "Yes", "differs": True}
         )
-    for name in form._meta.fields:
-        if name not in form.fields:
-            continue
+    for name in form.record_field_names():
         theirs, mine = _stored_value(record, name), _typed_value(form, name)
         rows.append(
             {

@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mitigations.models import Mitigation
+from risks.forms import SubRiskForm
 from risks.models import RiskArea, RiskFactor, SubRisk
 from risks.services import record_archive
 from tests.editing.conftest import form_data, hidden_inputs, page_text
@@ -227,6 +229,23 @@ def test_two_editors_at_once_the_second_sees_a_conflict_and_keeps_theirs(
     )
     assert "Likelihood differs Low High" in text
     assert "Risk factor" not in text
+    labels = re.findall(r'<th scope="row">([^<]+)', response.content.decode())
+    assert [label.strip() for label in labels] == [
+        "Description",
+        "Rating label",
+        "Likelihood",
+        "Settlement impact",
+        "Order",
+        "Last reviewed on",
+    ]
+    assert SubRiskForm.Meta.fields == [
+        "statement",
+        "rating_label",
+        "likelihood",
+        "impact",
+        "order",
+        "reviewed_on",
+    ]
     subrisks, factors, _ = rows(area)
     assert subrisks["a"].statement == "Visits are aborted."
     assert factors["F1"].text == "Installers are scarce."
