@@ -25,6 +25,21 @@ CSV_COLUMNS = [
 ]
 # Rows fetched from the database at a time; memory stays flat whatever the size.
 CHUNK_SIZE = 2000
+# Only the columns the CSV shows are read, not the areas' long narrative.
+CSV_FIELDS = [
+    "reference",
+    "statement",
+    "rating_label",
+    "area__number",
+    "area__name",
+    "area__group",
+    "likelihood__label",
+    "likelihood__value",
+    "impact__label",
+    "impact__value",
+    "rating__name",
+    "rating__rank",
+]
 
 
 class _Line:
@@ -60,8 +75,11 @@ def csv_lines(register, subrisks):
     """
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield BYTE_ORDER_MARK + writer.writerow(CSV_COLUMNS)
-    rows = subrisks.filter(area__register=register).select_related(
-        "area", "likelihood", "impact", "rating"
+    rows = (
+        subrisks.filter(area__register=register)
+        .select_related(None)
+        .select_related("area", "likelihood", "impact", "rating")
+        .only(*CSV_FIELDS)
     )
     for subrisk in rows.iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow([neutralise(cell) for cell in subrisk_row(subrisk)])

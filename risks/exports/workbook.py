@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from mitigations.models import Mitigation
@@ -164,23 +164,39 @@ def argb(colour):
     return "FF" + colour.lstrip("#").upper()
 
 
+# Named styles: a cell takes one in a single step, which keeps a large export fast.
+TEXT, WRAPPED, DATE = "Register text", "Register wrapped text", "Register date"
+
+
+def _add_text_styles(workbook):
+    workbook.add_named_style(NamedStyle(name=TEXT, alignment=_TOP))
+    workbook.add_named_style(NamedStyle(name=WRAPPED, alignment=_WRAP))
+    workbook.add_named_style(
+        NamedStyle(name=DATE, alignment=_TOP, number_format=DATE_FORMAT)
+    )
+
+
 class RatingStyles:
-    """One fill and font per rating level, built once and shared by every cell."""
+    """A named style per rating level (its colour, and black or white text)."""
 
-    def __init__(self, ratings):
-        self._styles = {
-            rating.pk: (
-                PatternFill("solid", fgColor=argb(rating.colour)),
-                Font(bold=True, color=argb(rating.text_colour)),
-            )
-            for rating in ratings
-        }
+    def __init__(self, workbook, ratings):
+        self._names = {}
+        for rating in ratings:
+            for grid, alignment in ((False, _TOP), (True, _CENTRE)):
+                name = f"Rating {rating.rank}{' in grid' if grid else ''}"
+                workbook.add_named_style(
+                    NamedStyle(
+                        name=name,
+                        fill=PatternFill("solid", fgColor=argb(rating.colour)),
+                        font=Font(bold=True, color=argb(rating.text_colour)),
+                        border=_BORDER,
+                        alignment=alignment,
+                    )
+                )
+                self._names[rating.pk, grid] = name
 
-    def paint(self, cell, rating):
-        fill, font = self._styles[rating.pk]
-        cell.fill = fill
-        cell.font = font
-        cell.border = _BORDER
+    def paint(self, cell, rating, *, grid=False):
+        cell.style = self._names[rating.pk, grid]
         return cell
 
 
@@ -197,9 +213,7 @@ class _Sheet:
 
     def cell(self, value, *, wrapped=False, date=False):
         cell = WriteOnlyCell(self.sheet, value=neutralise(value))
-        cell.alignment = _WRAP if wrapped else _TOP
-        if date:
-            cell.number_format = DATE_FORMAT
+        cell.style = DATE if date else WRAPPED if wrapped else TEXT
         return cell
 
     def header(self):
@@ -464,8 +478,11 @@ def _methodology_sheets(workbook, methodology, likelihoods, impacts, ratings, st
         for impact in impacts:
             rating = cells.get((likelihood.pk, impact.pk))
             cell = WriteOnlyCell(grid.sheet, value=rating.name if rating else None)
-            cell.alignment = _CENTRE
-            row.append(styles.paint(cell, rating) if rating else cell)
+            if rating:
+                styles.paint(cell, rating, grid=True)
+            else:
+                cell.alignment = _CENTRE
+            row.append(cell)
         grid.sheet.row_dimensions[grid.rows + 1].height = 30
         grid.append(row)
 
@@ -533,7 +550,9 @@ def register_to_workbook(
     likelihoods = list(methodology.likelihood_levels.order_by("value"))
     impacts = list(methodology.impact_levels.order_by("value"))
     ratings = list(methodology.rating_levels.order_by("rank"))
-    styles = RatingStyles(ratings)
+    workbook = Workbook(write_only=True)
+    _add_text_styles(workbook)
+    styles = RatingStyles(workbook, ratings)
     rows = list(
         subrisks.filter(area__register=register).select_related(
             "area", "likelihood", "impact", "rating"
@@ -543,7 +562,6 @@ def register_to_workbook(
     if areas is not None:
         area_rows = area_rows.filter(pk__in=areas.values("pk"))
 
-    workbook = Workbook(write_only=True)
     _properties(workbook, register, methodology, exported_at, filters)
     _info_sheet(
         workbook, register, methodology, filters=filters, exported_at=exported_at

@@ -291,5 +291,5 @@ def test_filtered_workbook_names_its_filters_and_holds_their_areas(register_2017
 def test_workbook_is_built_in_a_fixed_number_of_queries(
     register_2017, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(15):
         workbook_of(register_2017)
