@@ -307,29 +307,38 @@ def validate_change(change, methodology):
 def _upsert_levels(model, methodology, levels, user):
     """Updates scale levels by value and creates new ones; returns {value: level}.
 
-    Labels are first set to placeholders so that swapping two labels never trips
-    the unique constraint. Removed levels are left for `_remove_levels`.
+    Only levels that change are written (and so get a history entry). Labels that
+    change, and those of levels to be removed, are first set to placeholders so
+    that swapping two labels never trips the unique constraint; removed levels
+    are left for `_remove_levels`, which restores their label in memory so their
+    deletion is recorded under their real name.
     """
     existing = {
         level.value: level for level in model.objects.filter(methodology=methodology)
     }
-    for level in existing.values():
+    wanted = {fields["value"]: fields for fields in levels}
+    originals = {value: level.label for value, level in existing.items()}
+    moving = [
+        level
+        for value, level in existing.items()
+        if value not in wanted or wanted[value]["label"].strip() != level.label
+    ]
+    for level in moving:
         level.label = f"~{level.value}~"
-    model.objects.bulk_update(existing.values(), ["label"])
+    model.objects.bulk_update(moving, ["label"])
     kept = {}
-    for fields in levels:
-        level = existing.get(fields["value"]) or model(
-            methodology=methodology, value=fields["value"]
-        )
-        level.label = fields["label"].strip()
-        level.definition = fields.get("definition", "")
-        level._history_user = user
-        level.save()
-        kept[level.value] = level
-    return kept
+    for value, fields in wanted.items():
+        level = existing.get(value) or model(methodology=methodology, value=value)
+        label, definition = fields["label"].strip(), fields.get("definition", "")
+        if level.pk is None or (level.label, level.definition) != (label, definition):
+            level.label, level.definition = label, definition
+            level._history_user = user
+            level.save()
+        kept[value] = level
+    return kept, originals
 
 
-def _remove_levels(model, methodology, kept, mapping):
+def _remove_levels(model, methodology, kept, mapping, originals, user):
     """Moves sub-risks off removed levels as mapped, then deletes those levels.
 
     Returns the ids of the sub-risks moved, whose history must record the move.
@@ -347,28 +356,50 @@ def _remove_levels(model, methodology, kept, mapping):
             # The plain update: ratings are recomputed once, after every change.
             QuerySet.update(on_level, **{field_name: target})
         MatrixCell.objects.filter(**{field_name: level}).delete()
+        level.label = originals[level.value]
+        level._history_user = user
         level.delete()
     return moved
 
 
 def _upsert_rating_levels(methodology, levels, user):
+    """Updates rating levels by rank and creates new ones, writing only changes.
+
+    Returns {name: level} of the levels kept and the levels to remove, which keep
+    their real name in memory for the history of their deletion.
+    """
     existing = {level.rank: level for level in methodology.rating_levels.all()}
-    for level in existing.values():
+    wanted = {fields["rank"]: fields for fields in levels}
+    originals = {rank: level.name for rank, level in existing.items()}
+    moving = [
+        level
+        for rank, level in existing.items()
+        if rank not in wanted or wanted[rank]["name"].strip() != level.name
+    ]
+    for level in moving:
         level.name = f"~{level.rank}~"
-    RatingLevel.objects.bulk_update(existing.values(), ["name"])
+    RatingLevel.objects.bulk_update(moving, ["name"])
     kept = {}
-    for fields in levels:
-        level = existing.get(fields["rank"]) or RatingLevel(
-            methodology=methodology, rank=fields["rank"]
-        )
-        level.name = fields["name"].strip()
-        level.colour = fields["colour"]
-        level.description = fields.get("description", "")
-        level.review_interval_days = fields.get("review_interval_days")
-        level._history_user = user
-        level.save()
+    for rank, fields in wanted.items():
+        level = existing.get(rank) or RatingLevel(methodology=methodology, rank=rank)
+        values = {
+            "name": fields["name"].strip(),
+            "colour": fields["colour"],
+            "description": fields.get("description", ""),
+            "review_interval_days": fields.get("review_interval_days"),
+        }
+        if level.pk is None or any(
+            getattr(level, name) != value for name, value in values.items()
+        ):
+            for name, value in values.items():
+                setattr(level, name, value)
+            level._history_user = user
+            level.save()
         kept[level.name] = level
-    removed = [level for level in existing.values() if level not in kept.values()]
+    removed = [level for rank, level in existing.items() if rank not in wanted]
+    for level in removed:
+        level.name = originals[level.rank]
+        level._history_user = user
     return kept, removed
 
 
@@ -405,18 +436,27 @@ def _apply(methodology, change, user):
     subrisks = SubRisk.objects.filter(likelihood__methodology=methodology)
     before = dict(subrisks.values_list("pk", "rating__name"))
 
-    likelihoods = _upsert_levels(
+    likelihoods, likelihood_labels = _upsert_levels(
         LikelihoodLevel, methodology, change.likelihood_levels, user
     )
-    impacts = _upsert_levels(ImpactLevel, methodology, change.impact_levels, user)
+    impacts, impact_labels = _upsert_levels(
+        ImpactLevel, methodology, change.impact_levels, user
+    )
     ratings, removed_ratings = _upsert_rating_levels(
         methodology, change.rating_levels, user
     )
     _write_cells(methodology, likelihoods, impacts, ratings, change.matrix)
     moved = _remove_levels(
-        LikelihoodLevel, methodology, likelihoods, change.likelihood_mapping
+        LikelihoodLevel,
+        methodology,
+        likelihoods,
+        change.likelihood_mapping,
+        likelihood_labels,
+        user,
     )
-    moved += _remove_levels(ImpactLevel, methodology, impacts, change.impact_mapping)
+    moved += _remove_levels(
+        ImpactLevel, methodology, impacts, change.impact_mapping, impact_labels, user
+    )
 
     methodology.name = change.name
     methodology.version += 1
