@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-BENCHMARKS = ["bench.matrix", "bench.exports"]
+BENCHMARKS = ["bench.matrix", "bench.exports", "bench.api"]
 SUBRISKS = int(os.environ.get("BENCH_SUBRISKS", "10000"))
 
 

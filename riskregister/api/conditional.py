@@ -82,6 +82,8 @@ class Validators:
 
     def apply(self, response):
         response["ETag"] = self.etag
+        # Only the client may keep it, and must ask again before using it.
+        response["Cache-Control"] = "private, no-cache"
         if self.last_modified is not None:
             response["Last-Modified"] = http_date(self.last_modified.timestamp())
         return response

@@ -135,6 +135,22 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
         )
 
 
+def subrisk_ordering(*, default):
+    """The orderings sub-risks offer, falling back on `default` to break ties."""
+    return StableOrderingFilter(
+        fields=[
+            ("area__number", "area"),
+            ("likelihood__value", "likelihood"),
+            ("impact__value", "impact"),
+            ("rating__rank", "rating"),
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+            ("reference", "reference"),
+        ],
+        default=default,
+    )
+
+
 class SubRiskFilter(filters.FilterSet):
     register = register_filter("area__register")
     updated_since = UpdatedSinceFilter(
@@ -167,16 +183,8 @@ class SubRiskFilter(filters.FilterSet):
         label="Only sub-risks whose rating has at least this rank",
     )
     q = SearchFilter(search_fields=["statement", "rating_label"])
-    ordering = StableOrderingFilter(
-        fields=[
-            ("area__number", "area"),
-            ("likelihood__value", "likelihood"),
-            ("impact__value", "impact"),
-            ("rating__rank", "rating"),
-            ("created_at", "created_at"),
-            ("updated_at", "updated_at"),
-        ],
-        default=["area__register__reference", "area__number", "order", "key"],
+    ordering = subrisk_ordering(
+        default=["area__register__reference", "area__number", "order", "key"]
     )
 
     class Meta:

@@ -48,6 +48,7 @@ def test_every_list_answers_its_etag_with_304(viewer_client, subrisk, url):
 
     assert first.status_code == status.HTTP_200_OK
     assert first["ETag"].startswith('"') and "Last-Modified" in first
+    assert first["Cache-Control"] == "private, no-cache"
     assert again.status_code == status.HTTP_304_NOT_MODIFIED
     assert again.content == b""
     assert (again["ETag"], again["Last-Modified"]) == (

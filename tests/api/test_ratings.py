@@ -215,3 +215,20 @@ def test_feed_queries_do_not_grow_with_rows(
 
     assert response.json()["count"] == 100
     assert len(few) == len(many) == 7
+
+
+def test_the_feed_is_ordered_by_reference_by_default(viewer_client, ratings, register):
+    SubRiskFactory(area=RiskAreaFactory(register=register, number=10))
+
+    response = viewer_client.get(f"{LIST}?register=REG-A")
+
+    # Text order: the index on the reference serves a page without a sort.
+    assert references(response) == ["REG-A/10.a", "REG-A/2.a", "REG-A/2.b", "REG-A/5.a"]
+
+
+def test_the_feed_can_be_ordered_by_area(viewer_client, ratings, register):
+    SubRiskFactory(area=RiskAreaFactory(register=register, number=10))
+
+    response = viewer_client.get(f"{LIST}?register=REG-A&ordering=area")
+
+    assert references(response) == ["REG-A/2.a", "REG-A/2.b", "REG-A/5.a", "REG-A/10.a"]
