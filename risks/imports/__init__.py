@@ -8,7 +8,10 @@ transaction, through the register's write services, with the importing user in
 the history.
 
 - `files`: size limit, file type sniffing and JSON decoding.
-- `workbook`: the Excel reader, whose errors name sheet, row and column.
-- `plan`: checking a document and comparing it with the register.
+- `workbook` and `cells`: the Excel reader, whose errors name sheet, row and
+  column.
+- `locate`: placing a problem (sheet, row, column) and reading levels by label.
+- `checks`: the document against the database, and a new register's preview.
+- `plan`: comparing a document with the register, record by record.
 - `services`: the dry run and the apply.
 """

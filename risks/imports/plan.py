@@ -12,15 +12,10 @@ or matrix differ from the register's is refused, because those changes belong to
 a Methodology admin on the methodology page.
 """
 
-import datetime
-import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-
-from django.core.exceptions import ValidationError
 
 from mitigations.models import Mitigation
-from risks.document import DocumentError, methodology_to_document, parse_document
+from risks.document import DocumentError, parse_document
 from risks.models import (
     GlossaryTerm,
     Lesson,
@@ -29,7 +24,6 @@ from risks.models import (
     RiskArea,
     RiskFactor,
     SubRisk,
-    reference_validator,
 )
 from risks.rating import Matrix
 from risks.references import (
@@ -40,9 +34,16 @@ from risks.references import (
     subrisk_reference,
 )
 
+from .checks import (
+    methodology_problems,
+    new_register_preview,
+    register_problems,
+)
+from .checks import shown as _shown
+from .checks import title as _title
 from .files import ImportFileError
+from .locate import resolve_levels
 
-RESERVED_REFERENCES = {"import"}
 CREATE, UPDATE, ARCHIVE, RESTORE = "create", "update", "archive", "restore"
 
 REGISTER_FIELDS = {
@@ -98,132 +99,6 @@ GLOSSARY_FIELDS = {"meaning": "Meaning"}
 
 
 @dataclass
-class Location:
-    sheet: str
-    row: int | None = None
-    column: str | None = None
-
-
-class Locator:
-    """Turns document paths (`areas[2].subrisks[0].likelihood`) into sheet, row
-    and column, for documents read from a workbook; JSON keeps its paths."""
-
-    def __init__(self):
-        self.places = {}
-        self.columns = {}
-
-    def add(self, path, sheet, row=None, column=None):
-        self.places[path] = Location(sheet, row, column)
-
-    def name_columns(self, sheet, headers):
-        """`headers` maps document field names to the sheet's column headers."""
-        self.columns[sheet] = headers
-
-    def __call__(self, problem):
-        path, _, message = problem.partition(": ")
-        prefix, rest = path, ""
-        while prefix and prefix not in self.places:
-            cut = max(prefix.rfind("."), prefix.rfind("["))
-            rest = prefix[cut:] + rest
-            prefix = prefix[:cut] if cut > 0 else ""
-        if not prefix:
-            return problem
-        place = self.places[prefix]
-        column = place.column
-        name = re.match(r"\.?([a-z_]+)", rest)
-        if column is None and name:
-            column = self.columns.get(place.sheet, {}).get(name.group(1))
-        return describe(place.sheet, place.row, column, message)
-
-
-def describe(sheet, row, column, message):
-    """`Register sheet, row 5, column Likelihood: <message>`."""
-    where = f"{sheet} sheet"
-    if row:
-        where += f", row {row}"
-    if column:
-        where += f", column {column}"
-    return f"{where}: {message}"
-
-
-class LevelResolver:
-    """Reads a likelihood or impact given as a value (3, "3") or a label, in any
-    case ("medium"); `resolve` returns the value or None when unknown."""
-
-    def __init__(self, levels, noun):
-        self.noun = noun
-        self.values = {}
-        self.labels = {}
-        self.shown = []
-        for level in levels:
-            if isinstance(level, dict) and isinstance(level.get("value"), int):
-                self.values[level["value"]] = level["value"]
-                label = str(level.get("label") or "").strip()
-                if label:
-                    self.labels[label.casefold()] = level["value"]
-                    self.shown.append((level["value"], label))
-
-    def resolve(self, given):
-        if isinstance(given, bool):
-            return None
-        if isinstance(given, int):
-            return self.values.get(given)
-        if isinstance(given, float) and given.is_integer():
-            return self.values.get(int(given))
-        if isinstance(given, str):
-            text = given.strip()
-            if text.isdigit():
-                return self.values.get(int(text))
-            return self.labels.get(text.casefold())
-        return None
-
-    def problem(self, given):
-        labels = ", ".join(label for _, label in sorted(self.shown))
-        values = sorted(self.values)
-        span = f"{values[0]} to {values[-1]}" if values else "none"
-        shown = "nothing" if given in (None, "") else f"'{given}'"
-        return (
-            f"unknown {self.noun} {shown}; give a label ({labels}) or a value ({span})"
-        )
-
-
-def resolve_levels(data):
-    """Replaces sub-risk levels given as labels by their values, in place.
-
-    Returns the problems found, as `path: message` lines.
-    """
-    problems = []
-    methodology = data.get("methodology")
-    areas = data.get("areas")
-    if not isinstance(methodology, dict) or not isinstance(areas, list):
-        return problems
-    resolvers = {
-        "likelihood": LevelResolver(
-            methodology.get("likelihood_levels") or [], "likelihood"
-        ),
-        "impact": LevelResolver(
-            methodology.get("impact_levels") or [], "settlement impact"
-        ),
-    }
-    for index, area in enumerate(areas):
-        subrisks = area.get("subrisks") if isinstance(area, dict) else None
-        for sub_index, subrisk in enumerate(subrisks or []):
-            if not isinstance(subrisk, dict):
-                continue
-            for name, resolver in resolvers.items():
-                given = subrisk.get(name)
-                value = resolver.resolve(given)
-                if value is None:
-                    problems.append(
-                        f"areas[{index}].subrisks[{sub_index}].{name}: "
-                        + resolver.problem(given)
-                    )
-                else:
-                    subrisk[name] = value
-    return problems
-
-
-@dataclass
 class Plan:
     """What an import would do: `preview` to show and store, `operations` to run."""
 
@@ -245,18 +120,6 @@ class Operation:
     m2m: dict = field(default_factory=dict)
 
 
-def _shown(value):
-    if value is None or value == "" or value == []:
-        return ""
-    if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
 def _changes(current, desired, labels, display=None):
     """Field-by-field differences as [{field, old, new}], in `labels` order."""
     display = display or {}
@@ -273,11 +136,6 @@ def _changes(current, desired, labels, display=None):
             }
         )
     return changes
-
-
-def _title(text, limit=90):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Planner:
@@ -780,145 +638,6 @@ def _by_area_and_key(queryset):
     return {(record.area.number, record.key): record for record in queryset}
 
 
-def _methodology_problems(register, methodology):
-    """Where the document's methodology differs from the register's, as problems."""
-    current = methodology_to_document(register.methodology)
-    current["matrix"] = {
-        (cell["likelihood"], cell["impact"]): cell["rating"]
-        for cell in current["matrix"]
-    }
-    advice = (
-        "differs from the register's; an import does not change the methodology: "
-        "ask a Methodology admin to change it on the methodology page first, or "
-        "export the register again"
-    )
-    problems = []
-    if methodology["name"] != current["name"]:
-        problems.append(f"methodology.name: '{methodology['name']}' {advice}")
-    for name in ("likelihood_levels", "impact_levels", "rating_levels"):
-        theirs, ours = methodology[name], current[name]
-        if len(theirs) != len(ours):
-            problems.append(f"methodology.{name}: the number of levels {advice}")
-            continue
-        for index, (level, mine) in enumerate(zip(theirs, ours, strict=True)):
-            for key, value in level.items():
-                if mine.get(key) != value:
-                    problems.append(
-                        f"methodology.{name}[{index}].{key}: '{_shown(value)}' "
-                        f"(the register has '{_shown(mine.get(key))}') {advice}"
-                    )
-    for cell, rating in sorted(methodology["matrix"].items()):
-        if current["matrix"].get(cell) != rating:
-            problems.append(
-                f"methodology.matrix: cell likelihood {cell[0]} x impact {cell[1]} "
-                f"is '{rating}' (the register has "
-                f"'{current['matrix'].get(cell, 'no cell')}') {advice}"
-            )
-    return problems
-
-
-def _register_problems(fields, register):
-    problems = []
-    reference = fields["reference"]
-    try:
-        reference_validator(reference)
-    except ValidationError as error:
-        problems.append(f"register.reference: {' '.join(error.messages)}")
-    if reference in RESERVED_REFERENCES:
-        problems.append(
-            f"register.reference: '{reference}' is reserved; choose another"
-        )
-    if register is None:
-        if Register.objects.filter(reference=reference).exists():
-            problems.append(
-                f"register.reference: a register '{reference}' exists already; "
-                "import the file onto it from its overview page instead"
-            )
-    elif reference != register.reference:
-        problems.append(
-            f"register.reference: the file is for register '{reference}', not "
-            f"'{register.reference}'"
-        )
-    return problems
-
-
-def _new_register_preview(document, matrix_document):
-    """Everything the document would create, with each sub-risk's rating."""
-    cells = [
-        SimpleNamespace(likelihood_id=likelihood, impact_id=impact, rating=rating)
-        for (likelihood, impact), rating in matrix_document["matrix"].items()
-    ]
-    # The matrix lookup is risks.rating's; here its ids are the scale values.
-    matrix = Matrix(None, 1, cells)
-    ref = document["register"]["reference"]
-    entries = [
-        {
-            "kind": "register",
-            "action": CREATE,
-            "reference": ref,
-            "title": document["register"]["name"],
-            "changes": [],
-        }
-    ]
-    for area in document["areas"]:
-        number = area["number"]
-        entries.append(
-            {
-                "kind": "area",
-                "action": CREATE,
-                "reference": area_reference(ref, number),
-                "title": _title(area["name"]),
-                "changes": [],
-            }
-        )
-        for item in area["subrisks"]:
-            rating = matrix.rating_for(item["likelihood"], item["impact"])
-            entries.append(
-                {
-                    "kind": "sub-risk",
-                    "action": CREATE,
-                    "reference": subrisk_reference(ref, number, item["key"]),
-                    "title": _title(item["statement"]),
-                    "changes": [{"field": "Rating", "old": "", "new": rating}],
-                }
-            )
-        for kind, items, make in (
-            ("risk factor", area["risk_factors"], factor_reference),
-            ("mitigation", area["mitigations"], mitigation_reference),
-        ):
-            entries.extend(
-                {
-                    "kind": kind,
-                    "action": CREATE,
-                    "reference": make(ref, number, item["key"]),
-                    "title": _title(item["text"]),
-                    "changes": [],
-                }
-                for item in items
-            )
-    entries.extend(
-        {
-            "kind": "lesson",
-            "action": CREATE,
-            "reference": lesson_reference(ref, item["source"], item["number"]),
-            "title": _title(item["lesson"] or item["problem"]),
-            "changes": [],
-        }
-        for item in document["lessons"]
-    )
-    entries.extend(
-        {
-            "kind": "glossary term",
-            "action": CREATE,
-            "reference": f"{ref}/G/{item['abbreviation']}",
-            "title": _title(item["meaning"]),
-            "changes": [],
-        }
-        for item in document["glossary"]
-    )
-    return entries
-
-
 def _counts(entries, unchanged):
     counts = {CREATE: 0, UPDATE: 0, RESTORE: 0, ARCHIVE: 0}
     for entry in entries:
@@ -959,9 +678,9 @@ def make_plan(
         )
         document = None
     if document is not None:
-        problems.extend(_register_problems(document["register"], register))
+        problems.extend(register_problems(document["register"], register))
         if register is not None:
-            problems.extend(_methodology_problems(register, document["methodology"]))
+            problems.extend(methodology_problems(register, document["methodology"]))
     if problems or found:
         places = {problem.partition(": ")[0] for problem in found}
         located = [locate(problem) for problem in problems]
@@ -973,7 +692,7 @@ def make_plan(
 
     warnings = list(warnings)
     if register is None:
-        entries = _new_register_preview(document, document["methodology"])
+        entries = new_register_preview(document, document["methodology"])
         operations = []
         unchanged = 0
     else:

@@ -20,11 +20,22 @@ from openpyxl.utils.exceptions import InvalidFileException
 from mitigations.models import Mitigation
 from risks.exports import workbook as layout
 from risks.exports.common import restore_text
-from risks.models import Register, RiskFactor, SubRisk
+from risks.models import RiskFactor, SubRisk
 from risks.references import next_letter_key, next_numbered_key
 
+from .cells import (
+    DATE_FORMATS,
+    KINDS,
+    PROPOSAL_STATUSES,
+    STATUSES,
+    STYLES,
+    Choices,
+    Sheet,
+    text_of,
+    whole_number,
+)
 from .files import ImportFileError
-from .plan import LevelResolver, Locator, describe
+from .locate import LevelResolver, Locator, describe
 
 # Document field -> column header, per sheet, to place the document checker's
 # problems.
@@ -95,15 +106,6 @@ REQUIRED_SHEETS = [
     layout.RATINGS,
 ]
 _LEADING_NUMBER = re.compile(r"^\s*(\d+)\b")
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d/%m/%Y")
-# Columns shown for reading that a workbook may drop; every other one must be there.
-OPTIONAL_COLUMNS = {
-    (layout.REGISTER, "Area name"),
-    (layout.REGISTER, "Group"),
-    (layout.REGISTER, "Rating"),
-    (layout.AREAS, "Reference"),
-    (layout.LESSONS, "Reference"),
-}
 
 
 @dataclass
@@ -115,170 +117,6 @@ class WorkbookRead:
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     stated_ratings: dict = field(default_factory=dict)
-
-
-class _Choices:
-    """Accepts a choice by label or stored value, in any case."""
-
-    def __init__(self, choices, noun):
-        self.noun = noun
-        self.labels = [label for _, label in choices]
-        self.lookup = {}
-        for value, label in choices:
-            self.lookup[str(value).casefold()] = value
-            self.lookup[str(label).casefold()] = value
-
-    def resolve(self, text):
-        return self.lookup.get(text.strip().casefold())
-
-    def problem(self, text):
-        return f"unknown {self.noun} '{text}'; use one of: {', '.join(self.labels)}"
-
-
-STATUSES = _Choices(Register.Status.choices, "status")
-STYLES = _Choices(RiskFactor.Style.choices, "style")
-KINDS = _Choices(Mitigation.Kind.choices, "kind")
-PROPOSAL_STATUSES = _Choices(Mitigation.Status.choices, "status")
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return restore_text(str(value))
-
-
-class _Sheet:
-    """One data sheet: its header positions and non-empty rows."""
-
-    def __init__(self, reader, name):
-        self.reader = reader
-        self.name = name
-        rows = reader.workbook[name].iter_rows()
-        header = next(rows, ())
-        self.positions = {}
-        for position, cell in enumerate(header):
-            text = _text(cell.value).strip()
-            if text:
-                self.positions[text.casefold()] = position
-        known = {header for header, _, _ in layout.COLUMNS.get(name, [])}
-        for header in known:
-            if (name, header) in OPTIONAL_COLUMNS:
-                continue
-            if header.casefold() not in self.positions:
-                reader.fail(name, 1, header, "the column is missing")
-        for text in self.positions:
-            if text not in {header.casefold() for header in known}:
-                reader.warnings.append(
-                    describe(name, 1, None, f"the column '{text}' is not read")
-                )
-        self.rows = []
-        for number, cells in enumerate(rows, start=2):
-            if any(cell.value not in (None, "") for cell in cells):
-                self.rows.append((number, cells))
-
-    def raw(self, cells, header, row):
-        position = self.positions.get(header.casefold())
-        if position is None or position >= len(cells):
-            return None
-        cell = cells[position]
-        if getattr(cell, "data_type", None) == "f":
-            self.reader.fail(
-                self.name,
-                row,
-                header,
-                "formulas are not accepted; type the value itself",
-            )
-            return None
-        return cell.value
-
-    def text(self, cells, header, row):
-        return _text(self.raw(cells, header, row)).strip()
-
-    def integer(self, cells, header, row, *, required=True):
-        value = self.raw(cells, header, row)
-        if value in (None, ""):
-            if required:
-                self.reader.fail(self.name, row, header, "a value is required")
-            return None
-        number = _whole_number(value)
-        if number is None:
-            self.reader.fail(
-                self.name, row, header, f"must be a whole number, not '{_text(value)}'"
-            )
-        return number
-
-    def numbers(self, cells, header, row):
-        value = self.raw(cells, header, row)
-        if value in (None, ""):
-            return []
-        if _whole_number(value) is not None:
-            return [_whole_number(value)]
-        numbers = []
-        for part in re.split(r"[,;]", _text(value)):
-            part = part.strip()
-            if not part:
-                continue
-            if _whole_number(part) is None:
-                self.reader.fail(
-                    self.name,
-                    row,
-                    header,
-                    f"'{part}' is not a number; list numbers separated by commas",
-                )
-            else:
-                numbers.append(_whole_number(part))
-        return numbers
-
-    def choice(self, cells, header, row, choices, *, default=None):
-        text = self.text(cells, header, row)
-        if not text:
-            return default
-        value = choices.resolve(text)
-        if value is None:
-            self.reader.fail(self.name, row, header, choices.problem(text))
-        return value
-
-    def date(self, cells, header, row):
-        value = self.raw(cells, header, row)
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date().isoformat()
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        text = _text(value).strip()
-        for pattern in _DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, pattern).date().isoformat()  # noqa: DTZ007 - a date, no time
-            except ValueError:
-                continue
-        self.reader.fail(
-            self.name,
-            row,
-            header,
-            f"'{text}' is not a date; write it as 24 May 2017 or 2017-05-24",
-        )
-        return None
-
-
-def _whole_number(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 class _Reader:
@@ -331,7 +169,7 @@ class _Reader:
         sheet = self.workbook[layout.INFO]
         values, rows = {}, {}
         for number, cells in enumerate(sheet.iter_rows(max_col=2), start=1):
-            label = _text(cells[0].value).strip() if cells else ""
+            label = text_of(cells[0].value).strip() if cells else ""
             if not label:
                 continue
             known = {name.casefold(): name for name in layout.INFO_FIELDS}
@@ -348,7 +186,7 @@ class _Reader:
                 continue
             values[name] = cell.value if cell is not None else None
             rows[name] = number
-        if _text(values.get("Format")).strip() != layout.FORMAT_MARK:
+        if text_of(values.get("Format")).strip() != layout.FORMAT_MARK:
             raise ImportFileError(
                 [
                     describe(
@@ -361,7 +199,7 @@ class _Reader:
                     )
                 ]
             )
-        filters = _text(values.get("Filters")).strip()
+        filters = text_of(values.get("Filters")).strip()
         if filters and filters != layout.NO_FILTERS:
             self.fail(
                 layout.INFO,
@@ -376,7 +214,7 @@ class _Reader:
                 continue
             if label in rows:
                 self.locate.add(f"register.{name}", layout.INFO, rows[label], "B")
-            register[name] = _text(values.get(label)).strip()
+            register[name] = text_of(values.get(label)).strip()
         status = register["status"]
         if status:
             register["status"] = STATUSES.resolve(status)
@@ -395,10 +233,10 @@ class _Reader:
             register["effective_date"] = None
         if "Methodology" in rows:
             self.locate.add("methodology.name", layout.INFO, rows["Methodology"], "B")
-        return register, _text(values.get("Methodology")).strip()
+        return register, text_of(values.get("Methodology")).strip()
 
     def _parse_date(self, text, row):
-        for pattern in _DATE_FORMATS:
+        for pattern in DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(text, pattern).date().isoformat()  # noqa: DTZ007 - a date, no time
             except ValueError:
@@ -409,9 +247,9 @@ class _Reader:
         return None
 
     def read_methodology(self, name):
-        scales = _Sheet(self, layout.SCALES)
+        scales = Sheet(self, layout.SCALES)
         levels = {"likelihood_levels": [], "impact_levels": []}
-        scale_names = _Choices(
+        scale_names = Choices(
             [(key, label) for key, label in layout.SCALE_NAMES.items()]
             + [("impact_levels", "Impact")],
             "scale",
@@ -435,7 +273,7 @@ class _Reader:
         for scale in levels:
             self.locate.add(f"methodology.{scale}", layout.SCALES)
 
-        ratings_sheet = _Sheet(self, layout.RATINGS)
+        ratings_sheet = Sheet(self, layout.RATINGS)
         ratings = []
         for row, cells in ratings_sheet.rows:
             self.locate.add(
@@ -469,7 +307,7 @@ class _Reader:
         for position, cell in enumerate(header):
             if position == 0:
                 continue
-            match = _LEADING_NUMBER.match(_text(cell.value))
+            match = _LEADING_NUMBER.match(text_of(cell.value))
             if match:
                 impacts[position] = int(match.group(1))
             elif cell.value not in (None, ""):
@@ -477,20 +315,20 @@ class _Reader:
                     layout.MATRIX,
                     1,
                     get_column_letter(position + 1),
-                    f"'{_text(cell.value)}' does not start with an impact value",
+                    f"'{text_of(cell.value)}' does not start with an impact value",
                 )
         cells = []
         self.locate.add("methodology.matrix", layout.MATRIX)
         for number, row in enumerate(rows, start=2):
             if not row or all(cell.value in (None, "") for cell in row):
                 continue
-            match = _LEADING_NUMBER.match(_text(row[0].value))
+            match = _LEADING_NUMBER.match(text_of(row[0].value))
             if not match:
                 self.fail(
                     layout.MATRIX,
                     number,
                     "A",
-                    f"'{_text(row[0].value)}' does not start with a likelihood value",
+                    f"'{text_of(row[0].value)}' does not start with a likelihood value",
                 )
                 continue
             for position, impact in impacts.items():
@@ -503,7 +341,7 @@ class _Reader:
                         "formulas are not accepted",
                     )
                     continue
-                text = _text(cell.value if cell is not None else None).strip()
+                text = text_of(cell.value if cell is not None else None).strip()
                 self.locate.add(
                     f"methodology.matrix[{len(cells)}]",
                     layout.MATRIX,
@@ -520,7 +358,7 @@ class _Reader:
         return cells
 
     def read_areas(self, ref):
-        sheet = _Sheet(self, layout.AREAS)
+        sheet = Sheet(self, layout.AREAS)
         areas, first_rows = {}, {}
         for row, cells in sheet.rows:
             number = sheet.integer(cells, "Number", row)
@@ -610,7 +448,7 @@ class _Reader:
         return match.group(2), reference
 
     def read_subrisks(self, ref, areas, index):
-        sheet = _Sheet(self, layout.REGISTER)
+        sheet = Sheet(self, layout.REGISTER)
         methodology = self.workbook_methodology_levels()
         likelihoods = LevelResolver(methodology["likelihood_levels"], "likelihood")
         impacts = LevelResolver(methodology["impact_levels"], "settlement impact")
@@ -658,7 +496,7 @@ class _Reader:
                         layout.REGISTER,
                         row,
                         header,
-                        resolver.problem(_text(given).strip()),
+                        resolver.problem(text_of(given).strip()),
                     )
             path = f"areas[{index[number]}].subrisks[{len(area['subrisks'])}]"
             self.locate.add(path, layout.REGISTER, row)
@@ -689,7 +527,7 @@ class _Reader:
         sheet = self.workbook[layout.SCALES]
         levels = {"likelihood_levels": [], "impact_levels": []}
         rows = sheet.iter_rows(values_only=True)
-        header = [_text(value).strip().casefold() for value in next(rows, ())]
+        header = [text_of(value).strip().casefold() for value in next(rows, ())]
         try:
             scale_at, value_at, label_at = (
                 header.index("scale"),
@@ -703,11 +541,11 @@ class _Reader:
         for row in rows:
             if len(row) <= max(scale_at, value_at, label_at):
                 continue
-            scale = names.get(_text(row[scale_at]).strip().casefold())
-            value = _whole_number(row[value_at])
+            scale = names.get(text_of(row[scale_at]).strip().casefold())
+            value = whole_number(row[value_at])
             if scale and value is not None:
                 levels[scale].append(
-                    {"value": value, "label": _text(row[label_at]).strip()}
+                    {"value": value, "label": text_of(row[label_at]).strip()}
                 )
         return levels
 
@@ -716,7 +554,7 @@ class _Reader:
             (layout.FACTORS, "risk_factors", "F", RiskFactor),
             (layout.MITIGATIONS, "mitigations", "M", Mitigation),
         ):
-            sheet = _Sheet(self, sheet_name)
+            sheet = Sheet(self, sheet_name)
             pattern = re.compile(rf"^{re.escape(ref)}/(\d+)/([^/\s]+)$")
             seen, pending = {}, []
             for row, cells in sheet.rows:
@@ -790,7 +628,7 @@ class _Reader:
         }
 
     def read_lessons(self, ref):
-        sheet = _Sheet(self, layout.SOURCES)
+        sheet = Sheet(self, layout.SOURCES)
         sources, first_rows = [], {}
         for row, cells in sheet.rows:
             key = sheet.text(cells, "Key", row)
@@ -806,7 +644,7 @@ class _Reader:
             self.locate.add(f"lesson_sources[{len(sources)}]", layout.SOURCES, row)
             sources.append({"key": key, "name": sheet.text(cells, "Name", row)})
 
-        sheet = _Sheet(self, layout.LESSONS)
+        sheet = Sheet(self, layout.LESSONS)
         lessons, first_rows = [], {}
         for row, cells in sheet.rows:
             source = sheet.text(cells, "Source", row)
@@ -844,7 +682,7 @@ class _Reader:
         return lessons, sources
 
     def read_glossary(self):
-        sheet = _Sheet(self, layout.GLOSSARY)
+        sheet = Sheet(self, layout.GLOSSARY)
         terms, first_rows = [], {}
         for row, cells in sheet.rows:
             abbreviation = sheet.text(cells, "Abbreviation", row)
