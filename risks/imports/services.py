@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from risks.models import ImportBatch, LessonSource, Register, SubRisk
@@ -99,6 +99,16 @@ def import_batch_apply(*, batch, user) -> Register:
         ImportBatch.objects.filter(pk=batch.pk).update(preview=error.preview)
         batch.preview = error.preview
         raise
+    except IntegrityError as error:
+        logger.warning(
+            "Import %d refused by a database constraint: %s", batch.pk, error
+        )
+        raise ImportFileError(
+            [
+                "The import conflicts with the register as it is now and was not "
+                "applied; check the file again."
+            ]
+        ) from None
 
 
 def _apply(batch, user):

@@ -9,13 +9,12 @@ column only produces a warning when it disagrees with the matrix.
 
 import datetime
 import io
+import logging
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from mitigations.models import Mitigation
 from risks.exports import workbook as layout
@@ -36,6 +35,8 @@ from .cells import (
 )
 from .files import ImportFileError
 from .locate import LevelResolver, Locator, describe
+
+logger = logging.getLogger(__name__)
 
 # Document field -> column header, per sheet, to place the document checker's
 # problems.
@@ -706,6 +707,14 @@ class _Reader:
         return terms
 
 
+def _unreadable(error):
+    logger.warning("Unreadable workbook refused: %s", error.__class__.__name__)
+    return [
+        "File: the Excel workbook cannot be read; open it in Excel and save it "
+        "again as an Excel workbook (.xlsx)."
+    ]
+
+
 def read_workbook(content, *, register=None) -> WorkbookRead:
     """Reads an .xlsx file of ours into a register document.
 
@@ -715,21 +724,19 @@ def read_workbook(content, *, register=None) -> WorkbookRead:
     `register` is the register the file is imported onto (None for a new one); its
     keys, archived ones included, are skipped when numbering new rows.
     """
+    # A damaged or hostile file can make openpyxl fail in many ways (bad ZIP,
+    # bad XML, missing parts); each is the uploader's file at fault, never a 500.
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        OSError,
-    ) as error:
-        raise ImportFileError(
-            [f"File: the Excel workbook cannot be read ({error.__class__.__name__})."]
-        ) from None
+    except Exception as error:  # noqa: BLE001
+        raise ImportFileError(_unreadable(error)) from None
     try:
         reader = _Reader(workbook, register)
         document = reader.read()
+    except ImportFileError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise ImportFileError(_unreadable(error)) from None
     finally:
         workbook.close()
     return WorkbookRead(

@@ -78,3 +78,18 @@ def test_bad_json_is_reported_with_line_and_column():
     assert problems(read_json, b'{"a": "\xff"}') == [
         "File: the JSON file is not UTF-8 text."
     ]
+
+
+@pytest.mark.django_db
+def test_a_damaged_workbook_is_refused_not_crashed():
+    from risks.imports.services import plan_file
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("xl/workbook.xml", "<workbook><not closed")
+        zipped.writestr("[Content_Types].xml", "<Types/>")
+
+    assert problems(plan_file, archive.getvalue()) == [
+        "File: the Excel workbook cannot be read; open it in Excel and save it "
+        "again as an Excel workbook (.xlsx)."
+    ]
