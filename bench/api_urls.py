@@ -16,9 +16,7 @@ _body = {}
 def bare_ratings(request):
     """The ratings feed's first page of 100 as JSON computed once, then served."""
     if "json" not in _body:
-        rows = SubRisk.objects.for_ratings_feed().order_by(
-            "area__register__reference", "area__number", "order", "key"
-        )
+        rows = SubRisk.objects.for_ratings_feed().order_by("reference")
         count = rows.count()
         _body["json"] = json.dumps(
             {

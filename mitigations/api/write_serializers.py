@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from mitigations.models import Mitigation
-from riskregister.api.writes import RecordInputSerializer
+from riskregister.api.writes import RecordInputSerializer, RevisionField
 from risks.api.write_serializers import AreaReferenceField
 from risks.models import SubRisk
 
@@ -43,7 +43,6 @@ class MitigationCreateSerializer(RecordInputSerializer):
             "references",
             "subrisks",
             "order",
-            "revision",
         ]
         extra_kwargs = {"order": {"min_value": 0, "max_value": 32767}}
 
@@ -68,8 +67,10 @@ class MitigationCreateSerializer(RecordInputSerializer):
 class MitigationUpdateSerializer(MitigationCreateSerializer):
     """Changes to a mitigation; its area stays."""
 
+    revision = RevisionField()
+
     class Meta(MitigationCreateSerializer.Meta):
         fields = [
             name for name in MitigationCreateSerializer.Meta.fields if name != "area"
-        ]
+        ] + ["revision"]
         fixed_fields = {"area"}

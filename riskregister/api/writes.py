@@ -32,10 +32,9 @@ class RecordInputSerializer(serializers.ModelSerializer):
     """An input shape: refuses unknown fields and hands values to a service.
 
     `Meta.fixed_fields` names fields that a record takes only at creation; sending
-    one to an update gets a message that says so.
+    one to an update gets a message that says so. Update shapes declare a
+    `revision` field.
     """
-
-    revision = RevisionField()
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):

@@ -77,7 +77,13 @@ class RegisterExportView(APIView):
             OpenApiParameter("area", OpenApiTypes.INT, description="One area only."),
         ],
         responses={
-            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY)
+            # The JSON export is a register document (docs/register-format.md),
+            # the other formats are files.
+            (200, media_type): OpenApiResponse(
+                OpenApiTypes.OBJECT
+                if media_type == "application/json"
+                else OpenApiTypes.BINARY
+            )
             for media_type in {value.split(";")[0] for value in CONTENT_TYPES.values()}
         },
     )

@@ -6,7 +6,12 @@ scale, as the read shapes show them. Validation beyond types is the model's.
 
 from rest_framework import serializers
 
-from riskregister.api.writes import LevelValueField, RecordInputSerializer, level_for
+from riskregister.api.writes import (
+    LevelValueField,
+    RecordInputSerializer,
+    RevisionField,
+    level_for,
+)
 from risks.models import Register, RiskArea, RiskFactor, SubRisk
 
 
@@ -59,7 +64,6 @@ class RiskAreaCreateSerializer(RecordInputSerializer):
             "settlement_impact",
             "market_impact",
             "see_also",
-            "revision",
         ]
         extra_kwargs = {"number": {**SMALL_NUMBER, "min_value": 1}}
         # The database constraint is checked by the service, with its message.
@@ -87,12 +91,14 @@ class RiskAreaCreateSerializer(RecordInputSerializer):
 class RiskAreaUpdateSerializer(RiskAreaCreateSerializer):
     """Changes to a risk area; its register and number stay."""
 
+    revision = RevisionField()
+
     class Meta(RiskAreaCreateSerializer.Meta):
         fields = [
             name
             for name in RiskAreaCreateSerializer.Meta.fields
             if name not in {"register", "number"}
-        ]
+        ] + ["revision"]
         fixed_fields = {"register", "number"}
 
 
@@ -117,7 +123,6 @@ class SubRiskCreateSerializer(RecordInputSerializer):
             "impact",
             "order",
             "reviewed_on",
-            "revision",
         ]
         extra_kwargs = {"order": SMALL_NUMBER}
 
@@ -142,10 +147,12 @@ class SubRiskCreateSerializer(RecordInputSerializer):
 class SubRiskUpdateSerializer(SubRiskCreateSerializer):
     """Changes to a sub-risk; its area stays."""
 
+    revision = RevisionField()
+
     class Meta(SubRiskCreateSerializer.Meta):
         fields = [
             name for name in SubRiskCreateSerializer.Meta.fields if name != "area"
-        ]
+        ] + ["revision"]
         fixed_fields = {"area"}
 
 
@@ -156,15 +163,17 @@ class RiskFactorCreateSerializer(RecordInputSerializer):
 
     class Meta:
         model = RiskFactor
-        fields = ["area", "style", "lead_in", "text", "order", "revision"]
+        fields = ["area", "style", "lead_in", "text", "order"]
         extra_kwargs = {"order": SMALL_NUMBER}
 
 
 class RiskFactorUpdateSerializer(RiskFactorCreateSerializer):
     """Changes to a risk factor; its area stays."""
 
+    revision = RevisionField()
+
     class Meta(RiskFactorCreateSerializer.Meta):
         fields = [
             name for name in RiskFactorCreateSerializer.Meta.fields if name != "area"
-        ]
+        ] + ["revision"]
         fixed_fields = {"area"}

@@ -657,3 +657,15 @@ def test_a_methodology_admin_cannot_edit_content(methodology_admin, subrisk):
     )
 
     assert response.status_code == status.HTTP_403_FORBIDDEN
+
+
+def test_a_revision_on_creation_is_an_unknown_field(api, area):
+    response = send(
+        api,
+        "post",
+        "/api/v1/factors/",
+        {"area": "REG-A/2", "text": "A factor.", "revision": 1},
+    )
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert errors(response) == [("revision", "Unknown field.")]
