@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from risks.document import methodology_to_document
 from risks.models import (
@@ -28,7 +28,7 @@ from risks.models import (
     SubRisk,
     colour_validator,
 )
-from risks.rating import rerate_methodology
+from risks.rating import rating_changes, rerate_methodology
 
 logger = logging.getLogger(__name__)
 
@@ -434,7 +434,15 @@ def _write_cells(methodology, likelihoods, impacts, ratings, matrix):
 def _apply(methodology, change, user):
     """Writes a validated change; returns the rating changes it caused."""
     subrisks = SubRisk.objects.filter(likelihood__methodology=methodology)
-    before = dict(subrisks.values_list("pk", "rating__name"))
+    old_levels = {level.pk: level for level in methodology.rating_levels.all()}
+    before = Counter(
+        dict(
+            subrisks.order_by()
+            .values_list("rating")
+            .annotate(count=Count("pk"))
+            .values_list("rating", "count")
+        )
+    )
 
     likelihoods, likelihood_labels = _upsert_levels(
         LikelihoodLevel, methodology, change.likelihood_levels, user
@@ -463,6 +471,9 @@ def _apply(methodology, change, user):
     methodology.revision += 1
     methodology._history_user = user
     methodology.save()
+    pending = rating_changes(
+        subrisks.order_by("area__number", "order", "key"), "reference", "statement"
+    )
     rerate_methodology(
         methodology,
         user=user,
@@ -470,6 +481,7 @@ def _apply(methodology, change, user):
             ": "
         ),
         also_record=moved,
+        changed=[pk for pk, *_ in pending],
     )
     for level in removed_ratings:
         level.delete()
@@ -481,18 +493,27 @@ def _apply(methodology, change, user):
         snapshot=methodology_to_document(methodology),
     )
 
-    after = subrisks.values_list("pk", "reference", "statement", "rating__name")
+    new_levels = {level.pk: level for level in ratings.values()}
+    after = before.copy()
+    for _, old, new, *_ in pending:
+        after[old] -= 1
+        after[new] += 1
     return (
         [
-            RatingChange(reference, statement, before[pk], rating)
-            for pk, reference, statement, rating in after.order_by(
-                "area__number", "order", "key"
+            RatingChange(
+                reference, statement, old_levels[old].name, new_levels[new].name
             )
-            if before.get(pk) != rating
+            for _, old, new, reference, statement in pending
         ],
-        Counter(before.values()),
-        Counter(rating for *_, rating in after),
+        _named_counts(before, old_levels),
+        _named_counts(after, new_levels),
     )
+
+
+def _named_counts(counts, levels):
+    """{rating name: sub-risks} in rank order, from counts by rating level id."""
+    ordered = sorted(levels.values(), key=lambda level: level.rank)
+    return {level.name: counts[level.pk] for level in ordered if counts[level.pk]}
 
 
 def _locked(methodology):

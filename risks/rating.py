@@ -9,7 +9,7 @@ that produced it.
 """
 
 from django.db import connection, models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from risks.models import MatrixCell, Methodology, RatingLevel, SubRisk
@@ -106,28 +106,57 @@ def recompute_ratings(subrisks, *, user=None, reason=""):
     return count
 
 
-def rerate_methodology(methodology, *, user=None, reason="", also_record=()):
+def rerate_methodology(
+    methodology, *, user=None, reason="", also_record=(), changed=None
+):
     """Rates every sub-risk of a methodology again, after its matrix changed.
 
     Sub-risks whose rating changes get a history entry, and so do those in
     `also_record` (ids), e.g. sub-risks moved off a removed scale level.
+    `changed` is the ids of the sub-risks whose rating changes, if the caller
+    already asked `rating_changes`.
     """
     rows = SubRisk.objects.filter(likelihood__methodology=methodology)
     return _rerate(
-        rows, methodology.version, user=user, reason=reason, also_record=also_record
+        rows,
+        methodology.version,
+        user=user,
+        reason=reason,
+        also_record=also_record,
+        changed=changed,
+    )
+
+
+def rating_changes(rows, *fields):
+    """The rows whose stored rating is not their matrix cell's, in one query.
+
+    Returns tuples (pk, stored rating id, matrix rating id, *fields), in the
+    rows' order.
+    """
+    return list(
+        rows.annotate(matrix_rating=Subquery(_cell_rating()))
+        .exclude(rating=F("matrix_rating"))
+        .values_list("pk", "rating_id", "matrix_rating", *fields)
     )
 
 
 def _cell_rating():
-    return MatrixCell.objects.filter(
-        likelihood=OuterRef("likelihood"), impact=OuterRef("impact")
-    ).values("rating")[:1]
-
-
-def _rerate(rows, version, *, user, reason, also_record=()):
-    changed = list(
-        rows.exclude(rating=Subquery(_cell_rating())).values_list("pk", flat=True)
+    # No ordering: the matrix's default one would join both scales for every row.
+    return (
+        MatrixCell.objects.filter(
+            likelihood=OuterRef("likelihood"), impact=OuterRef("impact")
+        )
+        .order_by()
+        .values("rating")[:1]
     )
+
+
+def _rerate(rows, version, *, user, reason, also_record=(), changed=None):
+    if changed is None:
+        changed = rows.exclude(rating=Subquery(_cell_rating())).values_list(
+            "pk", flat=True
+        )
+    changed = list(changed)
     changed += sorted(set(also_record) - set(changed))
     count = models.QuerySet.update(
         rows, rating=Subquery(_cell_rating()), methodology_version=version

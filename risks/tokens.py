@@ -12,16 +12,20 @@ import hmac
 import logging
 import secrets
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from risks.models import ApiToken
+from risks.roles import EDIT_PERMISSION, METHODOLOGY_PERMISSION, READ_PERMISSION
 
 logger = logging.getLogger(__name__)
 
 KEY_START = "rr"
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
+ROLE_PERMISSIONS = [READ_PERMISSION, EDIT_PERMISSION, METHODOLOGY_PERMISSION]
 
 
 class InvalidTokenError(Exception):
@@ -71,7 +75,12 @@ def api_token_check(key) -> ApiToken:
     prefix, _, secret = rest.partition("_")
     if start != KEY_START or not prefix or not secret:
         raise InvalidTokenError("Invalid token.")
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .annotate(**_role_permission_checks())
+        .filter(prefix=prefix)
+        .first()
+    )
     # Hash and compare even for an unknown prefix, so timing tells nothing.
     expected = token.key_hash if token else _hash("")
     if not hmac.compare_digest(_hash(key), expected) or token is None:
@@ -80,8 +89,29 @@ def api_token_check(key) -> ApiToken:
         raise InvalidTokenError("This token has been revoked.")
     if not token.user.is_active:
         raise InvalidTokenError("The token's user account is disabled.")
+    token.role_permissions = {
+        permission
+        for index, permission in enumerate(ROLE_PERMISSIONS)
+        if token.user.is_superuser or getattr(token, f"grants_{index}")
+    }
     _record_use(token)
     return token
+
+
+def _role_permission_checks():
+    """Whether the token's user holds each role permission, directly or by group.
+
+    Read with the token in one query, so an API request checks its role without
+    two more queries for the user's permissions.
+    """
+    checks = {}
+    for index, permission in enumerate(ROLE_PERMISSIONS):
+        app_label, codename = permission.split(".")
+        held = Permission.objects.filter(
+            codename=codename, content_type__app_label=app_label
+        ).filter(Q(user=OuterRef("user_id")) | Q(group__user=OuterRef("user_id")))
+        checks[f"grants_{index}"] = Exists(held)
+    return checks
 
 
 def _record_use(token):

@@ -266,3 +266,41 @@ def test_admin_pages_need_a_superuser(editor_client):
     response = editor_client.get("/admin/risks/apitoken/add/")
 
     assert response.status_code == status.HTTP_302_FOUND
+
+
+def test_a_token_304_reads_the_token_and_the_data_version_only(
+    viewer, django_assert_num_queries
+):
+    SubRiskFactory()
+    _, key = issue(viewer)
+    client = bearer(key)
+    etag = client.get("/api/v1/ratings/")["ETag"]
+
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/ratings/", headers={"if-none-match": etag})
+
+    assert response.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+def test_a_role_taken_away_applies_to_the_next_request(viewer):
+    _, key = issue(viewer)
+    client = bearer(key)
+    assert client.get(LIST).status_code == status.HTTP_200_OK
+
+    viewer.groups.clear()
+
+    assert client.get(LIST).status_code == status.HTTP_403_FORBIDDEN
+
+
+def test_a_superusers_token_reads_and_writes(admin_user):
+    subrisk = SubRiskFactory(statement="Before.")
+    _, key = issue(admin_user, ApiToken.Scope.READ_WRITE)
+
+    response = bearer(key).patch(
+        f"{LIST}{subrisk.reference}/",
+        {"statement": "After.", "revision": 1},
+        content_type="application/json",
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert subrisk.history.first().history_user == admin_user
