@@ -298,6 +298,22 @@ def test_invalid_input_is_listed_naming_each_field(admin_client, register_2017):
     assert MethodologyVersion.objects.count() == 1
 
 
+@pytest.mark.parametrize("count", ["99", "2", "many"])
+def test_a_tampered_number_of_levels_is_refused(admin_client, register_2017, count):
+    fields = open_editor(admin_client, register_2017)
+    fields["impact_count"] = count
+
+    response = post_editor(admin_client, register_2017, fields)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert (
+        f"Number of settlement impact levels: &#x27;{count}&#x27; is not a choice."
+        in html
+    )
+    assert len(re.findall(r'<select name="cell-', html)) <= 49
+
+
 def test_a_missing_cell_is_refused_with_the_matrix_named(admin_client, register_2017):
     fields = open_editor(admin_client, register_2017)
     fields["cell-4-2"] = ""

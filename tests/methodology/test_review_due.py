@@ -213,6 +213,7 @@ def test_an_editor_marks_a_subrisk_reviewed(client, editor, mixed):
     assert record.history.first().history_user == editor
     html = client.get(area_url(mixed)).content.decode()
     assert DUE not in table_row(html, "subrisk-a")
+    assert "Sub-risk 1.a marked as reviewed on 3 December 2026." in html
 
 
 @pytest.mark.parametrize("persona", ["viewer", "methodology_admin", "outsider"])
