@@ -15,6 +15,7 @@ what a write must send in If-Match, so a write never waits for an unrelated one.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 
@@ -30,6 +31,7 @@ from risks.services import StaleRevisionError
 CONTENT_APPS = ("risks", "mitigations")
 
 
+@functools.cache
 def _history_tables():
     return [
         model._meta.db_table
