@@ -304,3 +304,15 @@ def test_a_superusers_token_reads_and_writes(admin_user):
 
     assert response.status_code == status.HTTP_200_OK
     assert subrisk.history.first().history_user == admin_user
+
+
+@pytest.mark.parametrize(
+    ("status_filter", "names"), [("live", ["A"]), ("revoked", ["B"])]
+)
+def test_admin_lists_live_or_revoked_tokens(admin_client, viewer, status_filter, names):
+    issue(viewer, name="A")
+    api_token_revoke(issue(viewer, name="B")[0])
+
+    response = admin_client.get(f"/admin/risks/apitoken/?status={status_filter}")
+
+    assert [token.name for token in response.context["cl"].result_list] == names
