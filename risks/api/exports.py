@@ -77,14 +77,21 @@ class RegisterExportView(APIView):
             OpenApiParameter("area", OpenApiTypes.INT, description="One area only."),
         ],
         responses={
-            # The JSON export is a register document (docs/register-format.md),
-            # the other formats are files.
-            (200, media_type): OpenApiResponse(
-                OpenApiTypes.OBJECT
-                if media_type == "application/json"
-                else OpenApiTypes.BINARY
-            )
-            for media_type in {value.split(";")[0] for value in CONTENT_TYPES.values()}
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The whole register as a register document "
+                "(docs/register-format.md); filters do not apply.",
+            ),
+            **{
+                (200, CONTENT_TYPES[name].split(";")[0]): OpenApiResponse(
+                    OpenApiTypes.BINARY, description=description
+                )
+                for name, description in (
+                    ("csv", "One row per sub-risk, UTF-8 with a byte order mark."),
+                    ("xlsx", "The Excel workbook, which can be imported back."),
+                    ("pdf", "The print view as PDF."),
+                )
+            },
         },
     )
     def get(self, request, reference):
