@@ -67,6 +67,8 @@ def import_batch_create(*, user, filename, content, register=None) -> ImportBatc
     Raises `ImportFileError` listing every problem; then nothing is kept at all.
     """
     file_format, plan = plan_file(content, register=register)
+    # Limitation: checked files stay in ImportBatch until an admin deletes them,
+    # because no clean-up job exists yet; each is at most MAX_BYTES.
     batch = ImportBatch.objects.create(
         created_by=user,
         filename=filename[:255],
