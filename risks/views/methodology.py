@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.views.generic import ListView, TemplateView
 
 from risks.document import methodology_to_document
@@ -106,8 +107,7 @@ class MethodologyEditorMixin(MethodologyAdminRequiredMixin, RegisterPageMixin):
             methodology=self.methodology,
             **notes,
         )
-        self.template_name = "risks/methodology_form.html"
-        return self.render_to_response(context, status=status)
+        return self.page("risks/methodology_form.html", context, status)
 
     def payload(self, change, preview):
         return signing.dumps(
@@ -161,15 +161,16 @@ class MethodologyEditorMixin(MethodologyAdminRequiredMixin, RegisterPageMixin):
             payload=payload,
             **notes,
         )
-        self.template_name = "risks/methodology_preview.html"
-        return self.render_to_response(context, status=status)
+        return self.page("risks/methodology_preview.html", context, status)
 
     def render_problem(self, title, message, *, payload="", errors=(), status=400):
-        self.template_name = "risks/methodology_problem.html"
         context = self.get_context_data(
             title=title, message=message, payload=payload, errors=errors
         )
-        return self.render_to_response(context, status=status)
+        return self.page("risks/methodology_problem.html", context, status)
+
+    def page(self, template, context, status):
+        return TemplateResponse(self.request, template, context, status=status)
 
 
 class MethodologyEditView(MethodologyEditorMixin, TemplateView):
