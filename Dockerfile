@@ -4,6 +4,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1
 
+# Pango and fonts for WeasyPrint, which renders the register's PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY riskregister riskregister
@@ -17,4 +23,4 @@ RUN useradd --system --home /app riskregister && chown -R riskregister /app
 USER riskregister
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_register --if-empty fixtures/smart-risk-register-2017.json && exec gunicorn riskregister.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_register --if-empty fixtures/smart-risk-register-2017.json && exec gunicorn riskregister.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile -"]
