@@ -14,6 +14,16 @@ REGISTER_STATUSES = {"draft", "consultation", "in_use", "no_longer_in_use"}
 MITIGATION_KINDS = {"current", "proposed"}
 PROPOSAL_STATUSES = {"proposed", "agreed", "in_progress", "implemented", "rejected"}
 FACTOR_STYLES = {"bullet", "paragraph"}
+DOCUMENT_KEYS = {
+    "format",
+    "format_version",
+    "register",
+    "methodology",
+    "areas",
+    "lesson_sources",
+    "lessons",
+    "glossary",
+}
 
 
 class DocumentError(Exception):
@@ -34,6 +44,12 @@ class _Checker:
             self.fail(path, "must be an object")
             return {}
         return value
+
+    def known(self, raw, path, names):
+        """Refuses keys the format does not define, so a misspelt key is not lost."""
+        for name in raw:
+            if name not in names:
+                self.fail(f"{path}{name}", "unknown field")
 
     def items(self, parent, name, path):
         value = parent.get(name, [])
@@ -105,6 +121,7 @@ def parse_document(data):
             f"expected format '{FORMAT}' version {FORMAT_VERSION}",
         )
         raise DocumentError(check.problems)
+    check.known(data, "", DOCUMENT_KEYS)
 
     register = _parse_register(check, check.mapping(data.get("register"), "register"))
     methodology = _parse_methodology(
@@ -115,6 +132,7 @@ def parse_document(data):
     for index, raw in enumerate(check.items(data, "lesson_sources", "")):
         path = f"lesson_sources[{index}]."
         raw = check.mapping(raw, path[:-1])
+        check.known(raw, path, {"key", "name"})
         sources.append(
             {
                 "key": check.text(raw, "key", path, required=True, max_length=16),
@@ -128,6 +146,9 @@ def parse_document(data):
     for index, raw in enumerate(check.items(data, "lessons", "")):
         path = f"lessons[{index}]."
         raw = check.mapping(raw, path[:-1])
+        check.known(
+            raw, path, {"source", "number", "problem", "lesson", "related_areas"}
+        )
         lesson = {
             "source": check.choice(raw, "source", path, source_keys),
             "number": check.integer(raw, "number", path),
@@ -146,6 +167,7 @@ def parse_document(data):
     for index, raw in enumerate(check.items(data, "glossary", "")):
         path = f"glossary[{index}]."
         raw = check.mapping(raw, path[:-1])
+        check.known(raw, path, {"abbreviation", "meaning"})
         glossary.append(
             {
                 "abbreviation": check.text(
@@ -172,6 +194,21 @@ def parse_document(data):
 
 def _parse_register(check, raw):
     path = "register."
+    check.known(
+        raw,
+        path,
+        {
+            "reference",
+            "name",
+            "version",
+            "status",
+            "effective_date",
+            "approving_body",
+            "paper_reference",
+            "description",
+            "source_citation",
+        },
+    )
     return {
         "reference": check.text(raw, "reference", path, required=True, max_length=32),
         "name": check.text(raw, "name", path, required=True, max_length=200),
@@ -190,6 +227,7 @@ def _parse_scale(check, raw, name):
     for index, item in enumerate(check.items(raw, name, "methodology.")):
         path = f"methodology.{name}[{index}]."
         item = check.mapping(item, path[:-1])
+        check.known(item, path, {"value", "label", "definition"})
         levels.append(
             {
                 "value": check.integer(item, "value", path, maximum=7),
@@ -207,12 +245,22 @@ def _parse_scale(check, raw, name):
 
 def _parse_methodology(check, raw):
     path = "methodology."
+    check.known(
+        raw,
+        path,
+        {"name", "likelihood_levels", "impact_levels", "rating_levels", "matrix"},
+    )
     likelihoods = _parse_scale(check, raw, "likelihood_levels")
     impacts = _parse_scale(check, raw, "impact_levels")
     ratings = []
     for index, item in enumerate(check.items(raw, "rating_levels", path)):
         item_path = f"methodology.rating_levels[{index}]."
         item = check.mapping(item, item_path[:-1])
+        check.known(
+            item,
+            item_path,
+            {"rank", "name", "colour", "description", "review_interval_days"},
+        )
         colour = check.text(item, "colour", item_path, required=True)
         if colour and not _is_colour(colour):
             check.fail(f"{item_path}colour", "must be written as #rrggbb")
@@ -242,6 +290,7 @@ def _parse_methodology(check, raw):
     for index, item in enumerate(check.items(raw, "matrix", path)):
         item_path = f"methodology.matrix[{index}]."
         item = check.mapping(item, item_path[:-1])
+        check.known(item, item_path, {"likelihood", "impact", "rating"})
         likelihood = item.get("likelihood")
         impact = item.get("impact")
         if likelihood not in likelihood_values:
@@ -277,6 +326,32 @@ def _is_colour(value):
     )
 
 
+AREA_KEYS = {
+    "number",
+    "name",
+    "group",
+    "statement",
+    "rating_commentary",
+    "settlement_impact",
+    "market_impact",
+    "see_also",
+    "subrisks",
+    "risk_factors",
+    "mitigations",
+}
+MITIGATION_KEYS = {
+    "key",
+    "kind",
+    "none_proposed",
+    "text",
+    "owner",
+    "status",
+    "due_date",
+    "references",
+    "subrisks",
+}
+
+
 def _parse_areas(check, data, methodology):
     likelihood_values = {level["value"] for level in methodology["likelihood_levels"]}
     impact_values = {level["value"] for level in methodology["impact_levels"]}
@@ -284,6 +359,7 @@ def _parse_areas(check, data, methodology):
     for index, raw in enumerate(check.items(data, "areas", "")):
         path = f"areas[{index}]."
         raw = check.mapping(raw, path[:-1])
+        check.known(raw, path, AREA_KEYS)
         area = {
             "number": check.integer(raw, "number", path),
             "name": check.text(raw, "name", path, required=True, max_length=200),
@@ -300,6 +376,11 @@ def _parse_areas(check, data, methodology):
         for sub_index, item in enumerate(check.items(raw, "subrisks", path)):
             item_path = f"{path}subrisks[{sub_index}]."
             item = check.mapping(item, item_path[:-1])
+            check.known(
+                item,
+                item_path,
+                {"key", "statement", "rating_label", "likelihood", "impact"},
+            )
             likelihood = item.get("likelihood")
             impact = item.get("impact")
             if likelihood not in likelihood_values:
@@ -328,6 +409,7 @@ def _parse_areas(check, data, methodology):
         for sub_index, item in enumerate(check.items(raw, "risk_factors", path)):
             item_path = f"{path}risk_factors[{sub_index}]."
             item = check.mapping(item, item_path[:-1])
+            check.known(item, item_path, {"key", "style", "lead_in", "text"})
             area["risk_factors"].append(
                 {
                     "key": check.text(
@@ -366,6 +448,7 @@ def _parse_areas(check, data, methodology):
 
 
 def _parse_mitigation(check, item, path, subrisk_keys):
+    check.known(item, path, MITIGATION_KEYS)
     kind = check.choice(item, "kind", path, MITIGATION_KINDS)
     none_proposed = bool(item.get("none_proposed", False))
     if kind == "proposed" and not none_proposed:

@@ -323,6 +323,27 @@ def test_every_problem_is_named_with_its_path_and_nothing_is_kept(
     assert ImportBatch.objects.count() == 0
 
 
+def test_unknown_keys_are_refused_with_their_path(register_2017, document_2017):
+    subrisk = document_2017["areas"][1]["subrisks"][0]
+    subrisk["rating_lable"] = subrisk.pop("rating_label")
+    document_2017["areas"][0]["mitigations"][0]["bogus_field"] = 1
+    document_2017["methodology"]["matrix"][0]["colour"] = "#ffffff"
+    document_2017["methodology"]["likelihood_levels"][0]["note"] = ""
+    document_2017["register"]["owner"] = "x"
+    document_2017["glossary"][0]["see"] = ""
+    document_2017["exported_by"] = "me"
+
+    assert import_problems(document_2017, register_2017) == [
+        "exported_by: unknown field",
+        "register.owner: unknown field",
+        "methodology.likelihood_levels[0].note: unknown field",
+        "methodology.matrix[0].colour: unknown field",
+        "areas[0].mitigations[0].bogus_field: unknown field",
+        "areas[1].subrisks[0].rating_lable: unknown field",
+        "glossary[0].see: unknown field",
+    ]
+
+
 def test_import_refuses_a_changed_methodology(register_2017, document_2017):
     methodology = document_2017["methodology"]
     methodology["matrix"][0]["rating"] = "High"
