@@ -159,16 +159,42 @@ class RecordForm(forms.ModelForm):
         for name in self.record_field_names():
             self.fields[name].show_hidden_initial = True
 
+    def tracks_changes(self):
+        return any(
+            self.fields[name].show_hidden_initial for name in self.record_field_names()
+        )
+
     def changed_fields(self):
         """Names of the record's fields this user changed."""
         names = self.record_field_names()
         return [name for name in self.changed_data if name in names]
 
+    def shown_value(self, name):
+        """The value `name` had when the page was shown, as posted beside it; None
+        when the form does not track changes or the posted value is unreadable."""
+        field = self.fields[name]
+        if not (self.is_bound and field.show_hidden_initial):
+            return None
+        raw = self._widget_data_value(
+            field.hidden_widget(), self[name].html_initial_name
+        )
+        try:
+            return field.to_python(raw)
+        except forms.ValidationError:
+            return None
+
     def record_values(self):
-        """The cleaned values for the service: plain fields and many-to-many ones."""
+        """The cleaned values for the service: plain fields and many-to-many ones.
+
+        For a stored record whose form tracks changes, only the fields this user
+        changed: a save over someone else's newer revision then keeps their
+        changes to every other field (a three-way merge)."""
         model = self._meta.model
+        names = self.record_field_names()
+        if self.instance.pk and self.tracks_changes():
+            names = self.changed_fields()
         fields, m2m = {}, {}
-        for name in self.record_field_names():
+        for name in names:
             if name not in self.cleaned_data:
                 continue
             many = model._meta.get_field(name).many_to_many

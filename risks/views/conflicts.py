@@ -42,31 +42,68 @@ def _stored_value(record, name):
     return display(value, model_field)
 
 
-def _typed_value(form, name):
+def _form_value(form, name, value):
     model_field = form._meta.model._meta.get_field(name)
-    value = form.cleaned_data.get(name)
     if model_field.many_to_many:
         value = list(value or ())
     return display(value, model_field)
 
 
+# What "keep mine" does with a field, as the conflict table says it in words.
+OUTCOMES = {
+    "both": "changed by both: yours is saved",
+    "theirs": "kept: theirs",
+    "mine": "yours is saved",
+    "differs": "differs",
+}
+
+
+def _outcome(form, name, theirs, mine):
+    """Who changed the field since the page was shown: both, theirs, mine or ""."""
+    if not form.tracks_changes():
+        return "differs" if theirs != mine else ""
+    shown = _form_value(form, name, form.shown_value(name))
+    mine_changed = name in form.changed_fields()
+    theirs_changed = theirs != shown
+    if mine_changed and theirs_changed:
+        return "both" if theirs != mine else ""
+    if theirs_changed:
+        return "theirs"
+    return "mine" if mine_changed else ""
+
+
 def compare(record, form):
-    """Rows of field label, stored value and typed value, for one stale record."""
+    """Rows of field label, stored value and typed value, for one stale record.
+
+    For a form that posts the values it was shown with, each row also says what
+    "keep mine" does: fields only someone else changed keep their value, fields
+    both changed are the real conflicts."""
     rows = []
     if form is None:
         return rows
     if form.cleaned_data.get("archive"):
         rows.append(
-            {"label": "Archive", "theirs": "No", "mine": "Yes", "differs": True}
+            {
+                "label": "Archive",
+                "theirs": "No",
+                "mine": "Yes",
+                "differs": True,
+                "outcome": "differs",
+                "outcome_text": "differs",
+            }
         )
     for name in form.record_field_names():
-        theirs, mine = _stored_value(record, name), _typed_value(form, name)
+        theirs = _stored_value(record, name)
+        mine = _form_value(form, name, form.cleaned_data.get(name))
+        outcome = _outcome(form, name, theirs, mine)
         rows.append(
             {
                 "label": form.fields[name].label,
                 "theirs": theirs,
                 "mine": mine,
-                "differs": theirs != mine,
+                "differs": outcome in ("both", "differs"),
+                "outcome": outcome,
+                "outcome_text": OUTCOMES.get(outcome, ""),
             }
         )
     return rows
@@ -116,6 +153,9 @@ def conflict_response(request, *, stale, register, reload_url, context=None):
         {
             "register": register,
             "records": records,
+            "merged": all(
+                form is not None and form.tracks_changes() for _, form in stale
+            ),
             "hidden": hidden,
             "resubmit_url": request.get_full_path(),
             "reload_url": reload_url,

@@ -224,10 +224,10 @@ def test_two_editors_at_once_the_second_sees_a_conflict_and_keeps_theirs(
     assert "Sub-risk TEST-1/2.a" in text
     assert "Saved by editor on" in text
     assert (
-        "Description differs Visits are aborted. Visits are aborted by customers."
-        in text
+        "Description yours is saved Visits are aborted. Visits are aborted by "
+        "customers." in text
     )
-    assert "Likelihood differs Low High" in text
+    assert "Likelihood kept: theirs Low High" in text
     assert "Risk factor" not in text
     labels = re.findall(r'<th scope="row">([^<]+)', response.content.decode())
     assert [label.strip() for label in labels] == [
@@ -258,11 +258,64 @@ def test_two_editors_at_once_the_second_sees_a_conflict_and_keeps_theirs(
     assert kept.status_code == HTTPStatus.FOUND
     subrisks, factors, _ = rows(area)
     assert subrisks["a"].statement == "Visits are aborted by customers."
-    assert subrisks["a"].likelihood.value == 4
+    assert subrisks["a"].likelihood.value == 2
     assert subrisks["a"].revision == 3
     assert factors["F1"].text == "Installers are scarce in the north."
     users = [r.history_user.username for r in subrisks["a"].history.all()[:2]]
     assert users == ["editor-two", "editor"]
+
+
+def test_keep_mine_applies_only_my_changes_and_keeps_the_other_editors(
+    editor_client, second_editor_client, area
+):
+    first = form_data(editor_client.get(edit_url(area)))
+    second = form_data(second_editor_client.get(edit_url(area)))
+    a = field_name(first, "subrisks", "order", 1)
+    first |= {"market_impact": ["Prices rise."], f"{a}-likelihood": ["2"]}
+    second |= {"rating_commentary": ["Rated in May."], f"{a}-impact": ["5"]}
+    assert editor_client.post(edit_url(area), first).status_code == HTTPStatus.FOUND
+
+    response = second_editor_client.post(edit_url(area), second)
+
+    text = page_text(response)
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "Market impact kept: theirs Prices rise. —" in text
+    assert "Rating commentary yours is saved — Rated in May." in text
+    assert "Likelihood kept: theirs Low High" in text
+    assert "Settlement impact yours is saved Very Low Very High" in text
+    assert "changed by both" not in text
+
+    kept = second_editor_client.post(edit_url(area), hidden_inputs(response))
+
+    assert kept.status_code == HTTPStatus.FOUND
+    area.refresh_from_db()
+    subrisk = SubRisk.objects.get(area=area, key="a")
+    assert (area.market_impact, area.rating_commentary) == (
+        "Prices rise.",
+        "Rated in May.",
+    )
+    assert (subrisk.likelihood.value, subrisk.impact.value) == (2, 5)
+    assert (area.revision, subrisk.revision) == (3, 3)
+
+
+def test_a_field_both_editors_changed_is_marked_as_the_conflict(
+    editor_client, second_editor_client, area
+):
+    first = form_data(editor_client.get(edit_url(area)))
+    second = form_data(second_editor_client.get(edit_url(area)))
+    first |= {"name": ["Their name"], "group": ["Their group"]}
+    second["name"] = ["My name"]
+    editor_client.post(edit_url(area), first)
+
+    response = second_editor_client.post(edit_url(area), second)
+
+    text = page_text(response)
+    assert "Name changed by both: yours is saved Their name My name" in text
+    assert "Group kept: theirs Their group" in text
+    kept = second_editor_client.post(edit_url(area), hidden_inputs(response))
+    assert kept.status_code == HTTPStatus.FOUND
+    area.refresh_from_db()
+    assert (area.name, area.group) == ("My name", "Their group")
 
 
 def test_take_theirs_reloads_the_saved_version(
