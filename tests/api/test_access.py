@@ -116,8 +116,65 @@ def test_a_page_past_the_end_is_not_found(viewer_client, five_terms):
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
     assert response.json() == {
-        "errors": [{"field": None, "message": "Invalid page.", "code": "not_found"}]
+        "errors": [
+            {
+                "field": "page",
+                "message": "Page 4 is past the last page; there are 3 pages.",
+                "code": "not_found",
+            }
+        ]
     }
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("page=abc", "page", "Must be a whole number from 1."),
+        ("page=0", "page", "Must be a whole number from 1."),
+        ("page=-1", "page", "Must be a whole number from 1."),
+        ("page_size=abc", "page_size", "Must be a whole number from 1 to 500."),
+        ("page_size=0", "page_size", "Must be a whole number from 1 to 500."),
+        ("page_size=-1", "page_size", "Must be a whole number from 1 to 500."),
+        ("page_size=501", "page_size", "Must be a whole number from 1 to 500."),
+    ],
+)
+def test_a_bad_page_or_page_size_is_refused(
+    viewer_client, five_terms, query, field, message
+):
+    response = viewer_client.get(f"/api/v1/glossary/?{query}")
+
+    assert (response.status_code, response.json()) == (
+        status.HTTP_400_BAD_REQUEST,
+        {"errors": [{"field": field, "message": message, "code": "invalid"}]},
+    )
+
+
+def test_an_unknown_query_parameter_is_refused(viewer_client, register):
+    registers = viewer_client.get("/api/v1/registers/?rating=purple&format=json")
+    areas = viewer_client.get("/api/v1/areas/?updated_since=2020-01-01")
+
+    assert (registers.status_code, registers.json()) == (
+        status.HTTP_400_BAD_REQUEST,
+        {
+            "errors": [
+                {
+                    "field": "rating",
+                    "message": "Unknown query parameter; this list takes: format, "
+                    "ordering, page, page_size, q, status",
+                    "code": "unknown_field",
+                }
+            ]
+        },
+    )
+    assert [(e["field"], e["code"]) for e in areas.json()["errors"]] == [
+        ("updated_since", "unknown_field")
+    ]
+
+
+def test_a_record_read_does_not_check_query_parameters(viewer_client, register):
+    response = viewer_client.get(f"/api/v1/registers/{register.reference}/?x=1")
+
+    assert response.status_code == status.HTTP_200_OK
 
 
 def test_page_size_is_capped_at_500(viewer_client, register):
@@ -131,7 +188,7 @@ def test_page_size_is_capped_at_500(viewer_client, register):
         for number in range(501)
     )
 
-    response = viewer_client.get("/api/v1/glossary/?page_size=1000")
+    response = viewer_client.get("/api/v1/glossary/?page_size=500")
 
     assert (response.json()["count"], len(response.json()["results"])) == (501, 500)
 
