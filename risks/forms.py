@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 
+from riskregister.lib.text import normalise_newlines
 from risks.models import Lesson, LessonSource, RiskArea, RiskFactor, SubRisk
 
 
@@ -117,6 +118,29 @@ class Scales:
         )
 
 
+def normalised_data(data):
+    """Posted data with every text's line endings as "\n"; read once per request
+    however many row forms share it."""
+    cached = getattr(data, "normalised_newlines", None)
+    if cached is not None:
+        return cached
+    normalised = data
+    if hasattr(data, "lists") and any(
+        "\r" in value for _, values in data.lists() for value in values
+    ):
+        normalised = data.copy()
+        for key, values in data.lists():
+            normalised.setlist(key, [normalise_newlines(value) for value in values])
+    elif not hasattr(data, "lists") and any("\r" in str(v) for v in data.values()):
+        normalised = {key: normalise_newlines(value) for key, value in data.items()}
+    for holder in (data, normalised):
+        try:
+            holder.normalised_newlines = normalised
+        except AttributeError:
+            pass
+    return normalised
+
+
 class RecordForm(forms.ModelForm):
     """A record's form; it carries the revision it was opened at, to refuse lost
     updates. Validation beyond the field types lives on the model (`clean()`)."""
@@ -136,6 +160,10 @@ class RecordForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # Browsers post text with "\r\n": read as stored, untouched text is
+            # unchanged and saved text holds "\n" only.
+            self.data = normalised_data(self.data)
         if self.instance.pk:
             self.fields["revision"].initial = self.instance.revision
             self.fields["revision"].required = True

@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from mitigations.models import Mitigation
+from riskregister.lib.text import normalise_fields
 from risks import references
 from risks.document import methodology_to_document, parse_document
 from risks.models import (
@@ -278,7 +279,7 @@ def _non_editable(model):
 @transaction.atomic
 def record_create(*, model, user, fields, m2m=None):
     """Creates a record after validating it as its forms do; returns it."""
-    instance = model(**fields)
+    instance = model(**normalise_fields(fields))
     instance.full_clean(exclude=_non_editable(model))
     _save(instance, user)
     for name, values in (m2m or {}).items():
@@ -295,7 +296,7 @@ def record_update(*, instance, user, revision, fields, m2m=None):
     Django's `ValidationError` when the changed record is invalid.
     """
     current = _checked_for_write(instance, revision)
-    for name, value in fields.items():
+    for name, value in normalise_fields(fields).items():
         setattr(current, name, value)
     current.full_clean(exclude=_non_editable(type(current)))
     current.revision += 1

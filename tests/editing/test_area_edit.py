@@ -456,3 +456,51 @@ def test_a_clash_at_the_database_is_refused_without_a_server_error(
     assert response.status_code == HTTPStatus.CONFLICT
     assert "Someone saved a clashing change at the same moment" in page_text(response)
     assert "A new one.</textarea>" in response.content.decode()
+
+
+def test_text_posted_with_crlf_is_stored_with_lf_and_untouched_text_is_unchanged(
+    editor_client, area
+):
+    area.statement = "Installation goes wrong.\n\n- Visits fail."
+    area.save()
+    data = form_data(editor_client.get(edit_url(area)))
+    # A browser posts every textarea's line endings as CRLF.
+    data = {
+        name: [value.replace("\n", "\r\n") for value in values]
+        for name, values in data.items()
+    }
+    data["name"] = ["Installation and visits"]
+    data["market_impact"] = ["Prices rise.\r\rSuppliers pay.\r\n"]
+
+    response = editor_client.post(edit_url(area), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    area.refresh_from_db()
+    record = area.history.first()
+    assert sorted(record.diff_against(record.prev_record).changed_fields) == [
+        "market_impact",
+        "name",
+        "revision",
+    ]
+    assert area.statement == "Installation goes wrong.\n\n- Visits fail."
+    assert area.market_impact == "Prices rise.\n\nSuppliers pay."
+    assert SubRisk.objects.get(area=area, key="a").revision == 1
+
+
+def test_the_write_path_stores_text_with_lf_for_the_api_and_imports(editor, area):
+    from risks.services import record_create, record_update
+
+    factor = record_create(
+        model=RiskFactor,
+        user=editor,
+        fields={"area": area, "order": 5, "text": "One.\r\nTwo.\rThree."},
+    )
+    updated = record_update(
+        instance=area,
+        user=editor,
+        revision=1,
+        fields={"statement": "First.\r\n\r\nSecond."},
+    )
+
+    assert factor.text == "One.\nTwo.\nThree."
+    assert updated.statement == "First.\n\nSecond."

@@ -96,6 +96,28 @@ def test_factor_edit_saves_and_goes_back_to_the_factor(editor_client, area):
     )
 
 
+def test_factor_edit_records_no_change_for_untouched_text_posted_with_crlf(
+    editor_client, area
+):
+    factor = RiskFactor.objects.get(area=area)
+    factor.text = "Installers are scarce.\n\n- In the north."
+    factor.save()
+    data = form_data(editor_client.get(url("factor-edit", 2, "F1")))
+    data["text"] = [data["text"][0].replace("\n", "\r\n")]
+    data["lead_in"] = ["Issues include:"]
+
+    response = editor_client.post(url("factor-edit", 2, "F1"), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    factor.refresh_from_db()
+    record = factor.history.first()
+    assert record.diff_against(record.prev_record).changed_fields == [
+        "lead_in",
+        "revision",
+    ]
+    assert factor.text == "Installers are scarce.\n\n- In the north."
+
+
 def test_factor_create_refuses_an_unknown_style(editor_client, area):
     data = form_data(editor_client.get(url("factor-create", 2)))
     data |= {"style": ["poem"], "text": ["Roses are red."]}
