@@ -3,7 +3,11 @@
 from rest_framework import serializers
 
 from mitigations.models import Mitigation
-from riskregister.api.writes import RecordInputSerializer, RevisionField
+from riskregister.api.writes import (
+    RecordInputSerializer,
+    RevisionField,
+    StrictCharField,
+)
 from risks.api.write_serializers import AreaReferenceField
 from risks.models import SubRisk
 
@@ -24,7 +28,7 @@ class MitigationCreateSerializer(RecordInputSerializer):
         },
     )
     references = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=StrictCharField(max_length=100),
         required=False,
         max_length=50,
         help_text="Licence conditions, serials, modifications and the like.",

@@ -7,6 +7,7 @@ call refuse the same things with the same messages.
 
 from collections.abc import Mapping
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -28,6 +29,17 @@ class RevisionField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+class StrictCharField(serializers.CharField):
+    """Text that must be sent as a JSON string: 123 or true is refused, not stored."""
+
+    default_error_messages = {"not_a_string": "Must be text (a JSON string)."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
 class RecordInputSerializer(serializers.ModelSerializer):
     """An input shape: refuses unknown fields and hands values to a service.
 
@@ -35,6 +47,12 @@ class RecordInputSerializer(serializers.ModelSerializer):
     one to an update gets a message that says so. Update shapes declare a
     `revision` field.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):

@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 
 from riskregister.api.exceptions import PreconditionFailed
 from riskregister.api.viewsets import ReferenceViewSet
+from riskregister.api.writes import StrictCharField
 from risks.api import filters
 from risks.api.serializers import MethodologySerializer
 from risks.methodology import (
@@ -55,19 +56,19 @@ MAX_SCORE = MAX_LEVELS * MAX_LEVELS
 
 class ScaleLevelInputSerializer(serializers.Serializer):
     value = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
-    label = serializers.CharField(max_length=LABEL_LENGTH)
-    definition = serializers.CharField(allow_blank=True, required=False, default="")
+    label = StrictCharField(max_length=LABEL_LENGTH)
+    definition = StrictCharField(allow_blank=True, required=False, default="")
 
 
 class RatingLevelInputSerializer(serializers.Serializer):
     rank = serializers.IntegerField(
         min_value=1, max_value=MAX_RANK, help_text="1 is the least severe."
     )
-    name = serializers.CharField(max_length=LABEL_LENGTH)
-    colour = serializers.CharField(
+    name = StrictCharField(max_length=LABEL_LENGTH)
+    colour = StrictCharField(
         max_length=7, validators=[colour_validator], help_text="#rrggbb"
     )
-    description = serializers.CharField(allow_blank=True, required=False, default="")
+    description = StrictCharField(allow_blank=True, required=False, default="")
     review_interval_days = serializers.IntegerField(
         min_value=1,
         allow_null=True,
@@ -81,7 +82,7 @@ class RatingLevelInputSerializer(serializers.Serializer):
 class MatrixCellInputSerializer(serializers.Serializer):
     likelihood = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
     impact = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
-    rating = serializers.CharField(
+    rating = StrictCharField(
         max_length=LABEL_LENGTH, help_text="The name of one of the rating levels."
     )
 
@@ -111,7 +112,7 @@ class LevelMappingField(serializers.DictField):
 class MethodologyStateInputSerializer(serializers.Serializer):
     """A complete proposed methodology: everything it will be after the change."""
 
-    name = serializers.CharField(max_length=NAME_LENGTH)
+    name = StrictCharField(max_length=NAME_LENGTH)
     likelihood_levels = ScaleLevelInputSerializer(many=True)
     impact_levels = ScaleLevelInputSerializer(many=True)
     rating_levels = RatingLevelInputSerializer(many=True)
@@ -127,7 +128,7 @@ class MethodologyStateInputSerializer(serializers.Serializer):
         default=dict,
         help_text="Where sub-risks on removed impact levels go, as for likelihood.",
     )
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=1000, allow_blank=True, required=False, default=""
     )
 
@@ -160,7 +161,7 @@ class MethodologyStateInputSerializer(serializers.Serializer):
 
 
 class MethodologyUpdateInputSerializer(MethodologyStateInputSerializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=1000,
         help_text="Why the methodology changes; kept with the version and in every "
         "changed rating's history.",
@@ -173,7 +174,7 @@ class MethodologyUpdateInputSerializer(MethodologyStateInputSerializer):
 
 
 class BandInputSerializer(serializers.Serializer):
-    rating = serializers.CharField(max_length=LABEL_LENGTH)
+    rating = StrictCharField(max_length=LABEL_LENGTH)
     lowest_score = serializers.IntegerField(min_value=1, max_value=MAX_SCORE)
 
 

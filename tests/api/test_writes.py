@@ -406,6 +406,39 @@ def test_the_current_revision_in_the_body_is_enough(api, subrisk):
     assert response.json()["statement"] == "Updated."
 
 
+@pytest.mark.parametrize("value", [123, True, ["text"], {"text": "x"}])
+def test_text_that_is_not_a_string_is_refused(api, subrisk, value):
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+
+    response = send(api, "patch", url, {"statement": value, "revision": 1})
+
+    assert (response.status_code, errors(response)) == (
+        status.HTTP_400_BAD_REQUEST,
+        [("statement", "Must be text (a JSON string).")],
+    )
+    subrisk.refresh_from_db()
+    assert subrisk.statement == "Aborted visits."
+
+
+def test_a_mitigation_reference_that_is_not_a_string_is_refused(api, area):
+    response = send(
+        api,
+        "post",
+        "/api/v1/mitigations/",
+        {
+            "area": area.reference,
+            "kind": "current",
+            "text": "Checks.",
+            "references": ["SLC 43", 44],
+        },
+    )
+
+    assert (response.status_code, errors(response)) == (
+        status.HTTP_400_BAD_REQUEST,
+        [("references.1", "Must be text (a JSON string).")],
+    )
+
+
 def test_a_matrix_change_makes_an_older_etag_stale(api, subrisk):
     url = f"/api/v1/subrisks/{subrisk.reference}/"
     etag = etag_of(api, url)
