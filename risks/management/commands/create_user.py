@@ -27,7 +27,13 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"A user named '{username}' exists already.")
         if password is None:
-            password = getpass.getpass(f"Password for {username}: ")
+            try:
+                password = getpass.getpass(f"Password for {username}: ")
+            except EOFError:
+                # No terminal (a script, a pipe, cron) or Ctrl-D at the prompt.
+                raise CommandError(
+                    "No terminal to ask for a password: pass --password."
+                ) from None
         user = User(username=username, email=email)
         try:
             password_validation.validate_password(password, user)
