@@ -206,6 +206,34 @@ def test_command_prints_the_key_once_and_it_works(viewer, capsys):
     assert bearer(key).get(LIST).status_code == status.HTTP_200_OK
 
 
+WRITE_WARNING = (
+    "Warning: viewer has no role that may write, so this read-write token can only "
+    "read until they are given one (e.g. Editor)."
+)
+
+
+def test_command_warns_of_a_read_write_token_for_a_user_who_cannot_write(
+    viewer, capsys
+):
+    call_command("create_api_token", "viewer", "Monitoring", "--scope", "read_write")
+
+    out, err = capsys.readouterr()
+    assert err.splitlines()[-1] == WRITE_WARNING
+    assert ApiToken.objects.get().scope == ApiToken.Scope.READ_WRITE
+    response = bearer(out.strip()).post(LIST, {}, content_type="application/json")
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+
+
+@pytest.mark.parametrize("scope", ["read", "read_write"])
+def test_command_does_not_warn_when_the_scope_fits_the_role(
+    viewer, editor, capsys, scope
+):
+    call_command("create_api_token", "viewer", "Dashboard", "--scope", "read")
+    call_command("create_api_token", "editor", "Assessments", "--scope", scope)
+
+    assert "Warning" not in capsys.readouterr().err
+
+
 def test_command_defaults_to_read_scope(viewer, capsys):
     call_command("create_api_token", "viewer", "Dashboard")
 

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from risks.models import ApiToken
+from risks.roles import EDIT_PERMISSION, METHODOLOGY_PERMISSION
 from risks.tokens import api_token_issue
 
 
@@ -39,3 +40,12 @@ class Command(BaseCommand):
             "it is shown only now."
         )
         self.stdout.write(key)
+        writes = user.has_perm(EDIT_PERMISSION) or user.has_perm(METHODOLOGY_PERMISSION)
+        if scope == ApiToken.Scope.READ_WRITE and not writes:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Warning: {username} has no role that may write, so this "
+                    "read-write token can only read until they are given one (e.g. "
+                    "Editor)."
+                )
+            )
