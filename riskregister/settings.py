@@ -209,6 +209,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "client_error_without_traceback": {
+            "()": "riskregister.lib.log_filters.ClientErrorWithoutTraceback"
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's default 'django' handlers would print each record a second time
+        # next to the root handler it propagates to.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["client_error_without_traceback"]},
+    },
 }
