@@ -488,15 +488,28 @@ class ActionForm(forms.Form):
     """What an archive or restore button posts: the revision seen, where to go."""
 
     revision = forms.IntegerField(
-        required=False,
         min_value=1,
         label="Revision",
         error_messages={
+            "required": "The revision the page was shown at is missing; reload the "
+            "page and try again.",
             "invalid": "The revision must be a whole number.",
             "min_value": "The revision must be 1 or more.",
         },
     )
     next = forms.CharField(required=False, max_length=2000, label="Next page")
+
+
+class AreaArchiveForm(ActionForm):
+    """Archiving a whole area hides all its rows too, so it is confirmed first."""
+
+    confirm = forms.BooleanField(
+        label="Archive the whole area",
+        error_messages={
+            "required": "Confirm that the whole area, with all its rows, is to be "
+            "archived."
+        },
+    )
 
 
 class AreaRowFormSet(forms.BaseInlineFormSet):

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import View
 
 from mitigations.models import Mitigation
-from risks.forms import ActionForm
+from risks.forms import ActionForm, AreaArchiveForm
 from risks.models import Lesson, RiskArea, RiskFactor, SubRisk
 from risks.services import StaleRevisionError, record_archive
 from risks.views.conflicts import conflict_response
@@ -56,12 +56,23 @@ def record_page(record):
 class RecordArchiveView(EditorPageMixin, View):
     """An archive button's POST: hides one record from the register, keeping it."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
     entity = ""
+
+    def get(self, request, *args, **kwargs):
+        """Asks to confirm archiving an area; other records archive in one step."""
+        if self.entity != "area":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        area = find_record(self.entity, self.register, self.kwargs)
+        return render(
+            request,
+            "risks/archive_confirm.html",
+            {"register": self.register, "area": area, "back_url": record_page(area)},
+        )
 
     def post(self, request, *args, **kwargs):
         record = find_record(self.entity, self.register, self.kwargs)
-        form = ActionForm(request.POST)
+        form = (AreaArchiveForm if self.entity == "area" else ActionForm)(request.POST)
         if not form.is_valid():
             return action_refused(request, self.register, form, record_page(record))
         next_url = form.cleaned_data["next"]

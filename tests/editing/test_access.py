@@ -97,8 +97,12 @@ def test_an_editor_opens_every_page(editor_client, urls):
 
 
 def test_actions_take_posts_only(editor_client, urls):
-    for url in urls["actions"]:
+    area_archive, *others = urls["actions"]
+    for url in others:
         assert editor_client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    # An area's archive URL shows the page that asks to confirm it.
+    assert editor_client.get(area_archive).status_code == HTTPStatus.OK
+    assert RiskArea.objects.get().archived_at is None
 
     assert RiskFactor.objects.get().archived_at is None
 
@@ -134,7 +138,7 @@ def test_read_pages_show_edit_buttons_to_editors_only(editor_client, viewer, are
     assert 'href="/registers/TEST-1/areas/2/subrisks/a/edit/">Edit' in area_page
     assert 'href="/registers/TEST-1/areas/2/factors/F1/edit/">Edit' in area_page
     assert 'href="/registers/TEST-1/areas/2/mitigations/M2/edit/">Edit' in area_page
-    assert 'action="/registers/TEST-1/areas/2/archive/"' in area_page
+    assert 'href="/registers/TEST-1/areas/2/archive/">Archive this area' in area_page
     assert 'href="/registers/TEST-1/areas/new/">Add a risk area</a>' in overview
     assert 'href="/registers/TEST-1/lessons/new/">Add a lesson</a>' in lessons
     assert 'href="/registers/TEST-1/lessons/AM/1/edit/">Edit' in lessons

@@ -346,7 +346,7 @@ def test_archive_hides_the_record_and_keeps_it(
     if isinstance(model, str):
         model = apps.get_model(model)
 
-    response = editor_client.post(url(name, *args), {"revision": "1"})
+    response = editor_client.post(url(name, *args), {"revision": "1", "confirm": "yes"})
 
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith(redirect)
@@ -379,10 +379,12 @@ def test_archive_a_lesson(editor_client, lesson):
 
 def test_archive_returns_to_a_safe_next_page_only(editor_client, area):
     safe = editor_client.post(
-        url("factor-archive", 2, "F1"), {"next": "/registers/TEST-1/archived/"}
+        url("factor-archive", 2, "F1"),
+        {"revision": "1", "next": "/registers/TEST-1/archived/"},
     )
     unsafe = editor_client.post(
-        url("mitigation-archive", 2, "M1"), {"next": "https://evil.example/"}
+        url("mitigation-archive", 2, "M1"),
+        {"revision": "1", "next": "https://evil.example/"},
     )
 
     assert safe.url == "/registers/TEST-1/archived/"
@@ -414,6 +416,50 @@ def test_archive_refuses_a_bad_revision_naming_it(editor_client, area, revision)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "Revision: The revision must be" in page_text(response)
     assert not RiskFactor.objects.get(area=area).is_archived
+
+
+def test_archive_without_the_revision_is_refused_naming_it(editor_client, area):
+    response = editor_client.post(url("factor-archive", 2, "F1"), {})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "Revision: The revision the page was shown at is missing; reload the page "
+        "and try again." in page_text(response)
+    )
+    assert not RiskFactor.objects.get(area=area).is_archived
+
+
+def test_archiving_an_area_asks_for_confirmation_first(editor_client, area):
+    confirm_page = editor_client.get(url("area-archive", 2))
+    unconfirmed = editor_client.post(url("area-archive", 2), {"revision": "1"})
+
+    assert confirm_page.status_code == HTTPStatus.OK
+    assert "Archive risk area 2. Installation?" in page_text(confirm_page)
+    posted = form_data(confirm_page, "archive-area")
+    assert (posted["revision"], posted["confirm"]) == (["1"], ["yes"])
+    assert unconfirmed.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "Archive the whole area: Confirm that the whole area, with all its rows, is "
+        "to be archived." in page_text(unconfirmed)
+    )
+    assert not RiskArea.objects.get(pk=area.pk).is_archived
+    confirmed = editor_client.post(
+        url("area-archive", 2), form_data(confirm_page, "archive-area")
+    )
+    assert confirmed.status_code == HTTPStatus.FOUND
+    assert RiskArea.objects.get(pk=area.pk).is_archived
+
+
+def test_a_stale_area_archive_is_a_conflict(editor_client, area):
+    confirm_page = editor_client.get(url("area-archive", 2))
+    record_update(instance=area, user=None, revision=1, fields={"name": "Renamed"})
+
+    response = editor_client.post(
+        url("area-archive", 2), form_data(confirm_page, "archive-area")
+    )
+
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert not RiskArea.objects.get(pk=area.pk).is_archived
 
 
 @pytest.mark.parametrize(
