@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from risks import references
@@ -399,6 +400,11 @@ class SubRisk(TimeStamped, Archivable):
             errors["likelihood"] = "Choose a likelihood of this register's scale."
         if self.impact_id and self.impact.methodology_id != methodology_id:
             errors["impact"] = "Choose an impact of this register's scale."
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            errors["reviewed_on"] = (
+                "Last reviewed on cannot be in the future; give the date of the "
+                "review, today or before."
+            )
         if errors:
             raise ValidationError(errors)
 

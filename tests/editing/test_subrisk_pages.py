@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -124,6 +125,35 @@ def test_errors_name_the_field_and_keep_what_was_typed(editor_client, area):
     assert 'name="order" value="-1"' in html
     assert 'aria-invalid="true"' in html
     assert SubRisk.objects.get(area=area, key="b").revision == 1
+
+
+def test_a_future_review_date_is_refused_naming_the_field(editor_client, area):
+    data = form_data(editor_client.get(edit_url(area)))
+    data["reviewed_on"] = ["2999-01-01"]
+
+    response = editor_client.post(edit_url(area), data)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "Last reviewed on: Last reviewed on cannot be in the future; give the date "
+        "of the review, today or before." in page_text(response)
+    )
+    assert SubRisk.objects.get(area=area, key="b").reviewed_on is None
+
+
+def test_the_api_shares_the_future_review_date_rule(area):
+    from django.core.exceptions import ValidationError
+
+    subrisk = SubRisk.objects.get(area=area, key="b")
+    subrisk.reviewed_on = datetime.date(2999, 1, 1)
+
+    with pytest.raises(ValidationError) as error:
+        subrisk.full_clean()
+
+    assert error.value.message_dict["reviewed_on"] == [
+        "Last reviewed on cannot be in the future; give the date of the review, "
+        "today or before."
+    ]
 
 
 def test_create_page_adds_a_subrisk_with_the_next_key_and_order(
