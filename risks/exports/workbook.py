@@ -33,6 +33,11 @@ FORMAT_MARK = "smart-risk-register workbook, version 1"
 NO_FILTERS = "None: the whole register"
 DATE_FORMAT = "d mmmm yyyy"
 LIST_SEPARATOR = ", "
+# Excel holds at most this many characters in a cell (and openpyxl silently drops
+# the rest), so longer text is cut visibly, with this marker, which the importer
+# refuses rather than saving the cut text.
+CELL_LIMIT = 32767
+CUT_MARKER = "… [cut: too long for Excel; use the JSON export]"
 REFERENCE_SEPARATOR = "; "
 
 INFO = "Info"
@@ -200,6 +205,13 @@ class RatingStyles:
         return cell
 
 
+def fit_cell(value):
+    """Text cut to Excel's cell limit, ending with `CUT_MARKER` when it was cut."""
+    if isinstance(value, str) and len(value) > CELL_LIMIT:
+        return value[: CELL_LIMIT - len(CUT_MARKER)] + CUT_MARKER
+    return value
+
+
 class _Sheet:
     """A write-only sheet with a styled, frozen header row and column widths."""
 
@@ -212,7 +224,7 @@ class _Sheet:
         self.sheet.freeze_panes = f"A{header_row + 1}"
 
     def cell(self, value, *, wrapped=False, date=False):
-        cell = WriteOnlyCell(self.sheet, value=neutralise(value))
+        cell = WriteOnlyCell(self.sheet, value=fit_cell(neutralise(value)))
         cell.style = DATE if date else WRAPPED if wrapped else TEXT
         return cell
 

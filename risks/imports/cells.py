@@ -103,6 +103,9 @@ class Sheet:
                 "formulas are not accepted; type the value itself",
             )
             return None
+        if was_cut(cell.value):
+            self.reader.fail(self.name, row, header, CUT_PROBLEM)
+            return None
         return cell.value
 
     def text(self, cells, header, row):
@@ -176,6 +179,17 @@ class Sheet:
             f"'{text}' is not a date; write it as 24 May 2017 or 2017-05-24",
         )
         return None
+
+
+CUT_PROBLEM = (
+    "the text was cut on export because it is longer than an Excel cell holds; "
+    "import the register from its JSON export instead"
+)
+
+
+def was_cut(value):
+    """Whether a cell holds text the Excel export cut at the cell limit."""
+    return isinstance(value, str) and value.endswith(layout.CUT_MARKER)
 
 
 def whole_number(value):

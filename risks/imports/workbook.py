@@ -23,6 +23,7 @@ from risks.models import RiskFactor, SubRisk
 from risks.references import next_letter_key, next_numbered_key
 
 from .cells import (
+    CUT_PROBLEM,
     DATE_FORMATS,
     KINDS,
     PROPOSAL_STATUSES,
@@ -31,6 +32,7 @@ from .cells import (
     Choices,
     Sheet,
     text_of,
+    was_cut,
     whole_number,
 )
 from .files import ImportFileError
@@ -184,6 +186,9 @@ class _Reader:
             cell = cells[1] if len(cells) > 1 else None
             if cell is not None and getattr(cell, "data_type", None) == "f":
                 self.fail(layout.INFO, number, "B", "formulas are not accepted")
+                continue
+            if cell is not None and was_cut(cell.value):
+                self.fail(layout.INFO, number, "B", CUT_PROBLEM)
                 continue
             values[name] = cell.value if cell is not None else None
             rows[name] = number

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from risks.exports.workbook import FORMAT_MARK, NO_FILTERS
+from risks.exports.workbook import CELL_LIMIT, CUT_MARKER, FORMAT_MARK, NO_FILTERS
 from tests.exports.conftest import (
     AREAS_2017,
     FILLS,
@@ -268,6 +268,22 @@ def test_workbook_neutralises_formulas_in_every_text_cell():
         for row in sheet.iter_rows()
         for cell in row
     )
+
+
+def test_text_too_long_for_an_excel_cell_is_cut_with_a_visible_marker():
+    register = RegisterFactory(reference="LONG", description="d" * 40000)
+    area = RiskAreaFactory(register=register, number=1)
+    SubRiskFactory(area=area, statement="s" * 32767)
+    SubRiskFactory(area=area, statement="t" * 40000)
+
+    workbook = open_workbook(workbook_of(register))
+
+    statements = [row[4] for row in sheet_values(workbook["Register"])[1:]]
+    info = {row[0]: row[1] for row in sheet_values(workbook["Info"]) if row[0]}
+    kept = CELL_LIMIT - len(CUT_MARKER)
+    assert statements == ["s" * 32767, "t" * kept + CUT_MARKER]
+    assert info["Description"] == "d" * kept + CUT_MARKER
+    assert CUT_MARKER == "… [cut: too long for Excel; use the JSON export]"
 
 
 def test_filtered_workbook_names_its_filters_and_holds_their_areas(register_2017):

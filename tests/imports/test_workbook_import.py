@@ -11,6 +11,7 @@ from risks.imports.services import (
 )
 from risks.models import ImportBatch, Register, SubRisk
 from tests.exports.conftest import open_workbook, sheet_values, workbook_of
+from tests.factories import RegisterFactory, RiskAreaFactory, SubRiskFactory
 from tests.imports.conftest import edited_workbook, row_of
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +124,24 @@ def test_formula_text_survives_a_round_trip_and_typed_formulas_are_refused(
     assert problems_of(edited_workbook(workbook_2017_bytes, typed), register_2017) == [
         "Register sheet, row 3, column Rating label: formulas are not accepted; type "
         "the value itself"
+    ]
+
+
+def test_text_cut_by_the_excel_export_is_refused_naming_its_cell():
+    register = RegisterFactory(reference="LONG")
+    area = RiskAreaFactory(register=register, number=1)
+    SubRiskFactory(area=area, statement="t" * 40000)
+    long_description = RegisterFactory(reference="DESC", description="d" * 40000)
+    cut = (
+        "the text was cut on export because it is longer than an Excel cell holds; "
+        "import the register from its JSON export instead"
+    )
+
+    assert problems_of(workbook_of(register), register) == [
+        f"Register sheet, row 2, column Description: {cut}"
+    ]
+    assert problems_of(workbook_of(long_description), long_description) == [
+        f"Info sheet, row 10, column B: {cut}"
     ]
 
 
