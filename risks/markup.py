@@ -1,10 +1,11 @@
 """Renders the register's narrative text: a small Markdown subset, made safe.
 
 Text is stored as paragraphs separated by blank lines and `- ` bullet lists. It is
-rendered with Markdown, then cleaned with nh3 down to a handful of tags, so any HTML
-or script in the text is shown as text or dropped, never run. Finally each glossary
-abbreviation found in the text (not in tags or attributes) is wrapped in an `<abbr>`
-carrying its meaning; that step re-serialises every node itself, escaping as it goes.
+escaped first, so any HTML or script typed into it is shown as typed, never run;
+then rendered with Markdown and cleaned with nh3 down to a handful of tags. Finally
+each glossary abbreviation found in the text (not in tags or attributes) is wrapped in
+an `<abbr>` carrying its meaning; that step re-serialises every node itself, escaping
+as it goes.
 """
 
 import functools
@@ -26,7 +27,8 @@ def render(text, glossary=None) -> SafeString:
     if not text:
         return mark_safe("")  # noqa: S308 - a constant empty string.
 
-    html = markdown.markdown(_blank_line_before_lists(str(text)))
+    escaped = escape(_blank_line_before_lists(str(text)), quote=False)
+    html = markdown.markdown(escaped)
     html = sanitise(html)
     abbreviations = tuple(sorted(a for a in glossary or () if a))
     if abbreviations:

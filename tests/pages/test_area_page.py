@@ -282,8 +282,8 @@ def test_area_text_is_escaped_and_abbreviations_explained(viewer_client, area):
     description = section(content, "description-heading")
     assert "<script>" not in content
     assert (
-        '<p>The  risk to the <abbr title="Data Collector">DC</abbr> and NHHDC.</p>'
-        in description
+        "<p>The &lt;script&gt;alert(1)&lt;/script&gt; risk to the "
+        '<abbr title="Data Collector">DC</abbr> and NHHDC.</p>' in description
     )
 
 

@@ -33,19 +33,29 @@ def test_empty_text_renders_nothing():
     assert render(None) == ""
 
 
-def test_script_is_removed_with_its_content():
+def test_script_is_shown_escaped_as_text_never_as_a_tag():
     html = render("Before <script>alert('x')</script> after.")
 
-    assert html == "<p>Before  after.</p>"
+    assert html == "<p>Before &lt;script&gt;alert('x')&lt;/script&gt; after.</p>"
+    assert "<script>" not in html
 
 
-def test_disallowed_tags_and_attributes_are_dropped():
+def test_html_typed_into_the_text_is_shown_as_typed():
+    assert render("<b>b</b> and **strong**") == (
+        "<p>&lt;b&gt;b&lt;/b&gt; and <strong>strong</strong></p>"
+    )
+
+
+def test_typed_tags_are_text_and_disallowed_markdown_is_dropped():
     html = render(
         '<b onclick="steal()">bold</b> <img src=x onerror=alert(1)> '
         "[link](javascript:alert(1)) <em style='x'>em</em>\n\n# Heading"
     )
 
-    assert html == "<p>bold  link <em>em</em></p>\nHeading"
+    assert html == (
+        '<p>&lt;b onclick="steal()"&gt;bold&lt;/b&gt; &lt;img src=x '
+        "onerror=alert(1)&gt; link &lt;em style='x'&gt;em&lt;/em&gt;</p>\nHeading"
+    )
 
 
 def test_angle_brackets_in_text_are_escaped():
@@ -63,12 +73,21 @@ def test_abbreviations_are_wrapped_as_whole_words_case_sensitively():
     )
 
 
-def test_abbreviations_are_only_wrapped_in_text_nodes():
-    html = render('<abbr title="DCC meaning">DCC</abbr> then DCC.', GLOSSARY)
+def test_abbreviations_are_not_wrapped_twice():
+    html = render("*DCC* then DCC.", GLOSSARY)
 
     assert html == (
-        '<p><abbr title="DCC meaning">DCC</abbr> then '
+        '<p><em><abbr title="Data Communications Company">DCC</abbr></em> then '
         '<abbr title="Data Communications Company">DCC</abbr>.</p>'
+    )
+
+
+def test_a_typed_abbr_tag_is_text():
+    html = render('<abbr title="x">DC</abbr>', GLOSSARY)
+
+    assert html == (
+        '<p>&lt;abbr title="x"&gt;<abbr title="Data Collector">DC</abbr>'
+        "&lt;/abbr&gt;</p>"
     )
 
 
@@ -102,5 +121,6 @@ def test_markup_filter_renders_safe_html_in_a_template():
     )
 
     assert html == (
-        '<p>The <abbr title="Data Collector">DC</abbr> </p>|<ul>\n<li>DC</li>\n</ul>'
+        '<p>The <abbr title="Data Collector">DC</abbr> &lt;script&gt;x()'
+        "&lt;/script&gt;</p>|<ul>\n<li>DC</li>\n</ul>"
     )
