@@ -8,6 +8,8 @@ value at fault (`areas[2].subrisks[0].likelihood`).
 import datetime
 from dataclasses import dataclass, field
 
+from riskregister.lib.text import normalise_newlines
+
 FORMAT = "smart-risk-register"
 FORMAT_VERSION = 1
 REGISTER_STATUSES = {"draft", "consultation", "in_use", "no_longer_in_use"}
@@ -65,7 +67,7 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(f"{path}{name}", "must be text")
             return ""
-        value = value.strip()
+        value = normalise_newlines(value).strip()
         if required and not value:
             self.fail(f"{path}{name}", "is required")
         if max_length and len(value) > max_length:

@@ -9,6 +9,7 @@ import pytest
 from mitigations.models import Mitigation
 from risks.models import GlossaryTerm, Lesson, RiskArea, RiskFactor, SubRisk
 from risks.rating import rating_for
+from risks.services import register_create_from_document
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,12 @@ def test_glossary_spells_out_the_source_abbreviations(register_2017):
 def test_register_cites_its_source(register_2017):
     assert register_2017.paper_reference == "268/07"
     assert "Issue 69" in register_2017.source_citation
+
+
+def test_loading_a_document_normalises_line_endings(register_document):
+    register_document["areas"][0]["market_impact"] = "First.\r\n\r\nSecond.\rThird."
+
+    register = register_create_from_document(data=register_document)
+
+    area = register.areas.get(number=1)
+    assert area.market_impact == "First.\n\nSecond.\nThird."
