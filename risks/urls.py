@@ -14,6 +14,15 @@ from risks.views import (
 
 app_name = "risks"
 
+# Where each kind of record lives under its register; archive and restore act on it.
+RECORD_PATHS = {
+    "area": "areas/<int:number>/",
+    "subrisk": "areas/<int:number>/subrisks/<str:key>/",
+    "factor": "areas/<int:number>/factors/<str:key>/",
+    "mitigation": "areas/<int:number>/mitigations/<str:key>/",
+    "lesson": "lessons/<str:source>/<int:number>/",
+}
+
 urlpatterns = [
     *transfer_urlpatterns,
     path("", register.RegisterListView.as_view(), name="register-list"),
@@ -99,31 +108,6 @@ urlpatterns = [
         history.SubRiskHistoryView.as_view(),
         name="subrisk-history",
     ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/restore/",
-        history.RecordRestoreView.as_view(kind="area"),
-        name="area-restore",
-    ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/restore/",
-        history.RecordRestoreView.as_view(kind="subrisk"),
-        name="subrisk-restore",
-    ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/factors/<str:key>/restore/",
-        history.RecordRestoreView.as_view(kind="factor"),
-        name="factor-restore",
-    ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/restore/",
-        history.RecordRestoreView.as_view(kind="mitigation"),
-        name="mitigation-restore",
-    ),
-    path(
-        "registers/<str:reference>/lessons/<str:source>/<int:number>/restore/",
-        history.RecordRestoreView.as_view(kind="lesson"),
-        name="lesson-restore",
-    ),
     # Editing (Editors only)
     path(
         "registers/<str:reference>/rating-preview/",
@@ -141,11 +125,6 @@ urlpatterns = [
         name="area-edit",
     ),
     path(
-        "registers/<str:reference>/areas/<int:number>/archive/",
-        archiving.RecordArchiveView.as_view(entity="area"),
-        name="area-archive",
-    ),
-    path(
         "registers/<str:reference>/areas/<int:number>/subrisks/new/",
         editing.SubRiskFormView.as_view(),
         name="subrisk-create",
@@ -154,11 +133,6 @@ urlpatterns = [
         "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/edit/",
         editing.SubRiskFormView.as_view(),
         name="subrisk-edit",
-    ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/subrisks/<str:key>/archive/",
-        archiving.RecordArchiveView.as_view(entity="subrisk"),
-        name="subrisk-archive",
     ),
     path(
         "registers/<str:reference>/areas/<int:number>/factors/new/",
@@ -171,11 +145,6 @@ urlpatterns = [
         name="factor-edit",
     ),
     path(
-        "registers/<str:reference>/areas/<int:number>/factors/<str:key>/archive/",
-        archiving.RecordArchiveView.as_view(entity="factor"),
-        name="factor-archive",
-    ),
-    path(
         "registers/<str:reference>/areas/<int:number>/mitigations/new/",
         mitigation_views.MitigationFormView.as_view(),
         name="mitigation-create",
@@ -184,11 +153,6 @@ urlpatterns = [
         "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/edit/",
         mitigation_views.MitigationFormView.as_view(),
         name="mitigation-edit",
-    ),
-    path(
-        "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/archive/",
-        archiving.RecordArchiveView.as_view(entity="mitigation"),
-        name="mitigation-archive",
     ),
     path(
         "registers/<str:reference>/areas/<int:number>/mitigations/<str:key>/"
@@ -206,9 +170,18 @@ urlpatterns = [
         editing.LessonFormView.as_view(),
         name="lesson-edit",
     ),
-    path(
-        "registers/<str:reference>/lessons/<str:source>/<int:number>/archive/",
-        archiving.RecordArchiveView.as_view(entity="lesson"),
-        name="lesson-archive",
-    ),
 ]
+
+for entity, record_path in RECORD_PATHS.items():
+    urlpatterns += [
+        path(
+            f"registers/<str:reference>/{record_path}archive/",
+            archiving.RecordArchiveView.as_view(entity=entity),
+            name=f"{entity}-archive",
+        ),
+        path(
+            f"registers/<str:reference>/{record_path}restore/",
+            history.RecordRestoreView.as_view(kind=entity),
+            name=f"{entity}-restore",
+        ),
+    ]

@@ -15,12 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView, View
 
-from mitigations.models import Mitigation
 from risks import history
 from risks.forms import ChangeFilterForm, HistoryPageForm, RestoreForm
-from risks.models import Lesson, RiskArea, RiskFactor, SubRisk
+from risks.models import RiskArea, SubRisk
 from risks.roles import EDIT_PERMISSION
 from risks.services import StaleRevisionError, record_restore
+from risks.views.archiving import find_record
 from risks.views.mixins import EditorRequiredMixin, RegisterMixin, RegisterPageMixin
 
 logger = logging.getLogger(__name__)
@@ -154,23 +154,7 @@ class RecordRestoreView(EditorRequiredMixin, RegisterMixin, View):
     kind = ""
 
     def get_record(self):
-        register, kwargs = self.register, self.kwargs
-        if self.kind == "lesson":
-            records = Lesson.objects.select_related("source").filter(
-                source__register=register,
-                source__key=kwargs["source"],
-                number=kwargs["number"],
-            )
-            return get_object_or_404(records)
-        areas = RiskArea.objects.for_register(register)
-        if self.kind == "area":
-            return get_object_or_404(areas, number=kwargs["number"])
-        model = {"subrisk": SubRisk, "factor": RiskFactor, "mitigation": Mitigation}[
-            self.kind
-        ]
-        area = get_object_or_404(areas, number=kwargs["number"])
-        records = model.objects.select_related("area").filter(area=area)
-        return get_object_or_404(records, key=kwargs["key"])
+        return find_record(self.kind, self.register, self.kwargs)
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
