@@ -88,6 +88,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # polled API request itself; the health check drops a connection that died.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The token check and the data version run as prepared statements on PostgreSQL
+# (riskregister.lib.prepared). Turn off behind a transaction-mode pooler.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,7 +145,18 @@ if not DEBUG:
 
 # Throttling counts requests in this cache. The default, local memory, counts per
 # process: with several gunicorn workers, point CACHE_URL at a shared cache.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Rendered API list bodies, keyed by their ETag (riskregister.api.conditional).
+    # A key names one version of the data, so an entry never goes stale and is
+    # only ever evicted; each process keeps its own. A body of 500 rows is about
+    # 140 kB, so 100 entries stay under 14 MB per process.
+    "api-bodies": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-bodies",
+        "OPTIONS": {"MAX_ENTRIES": 100},
+    },
+}
 
 
 def _throttle_rate(name, default):

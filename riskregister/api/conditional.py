@@ -11,7 +11,9 @@ that can change without its revision moving (its rating after a matrix change,
 its levels' labels, its children's updates), read in one query. The same ETag is
 what a write must send in If-Match, so a write never waits for an unrelated one.
 
-304 responses are decided before any body is built.
+304 responses are decided before any body is built. A list's rendered body is
+kept in the `api-bodies` cache under its ETag, so the next full GET of the same
+list at the same data version sends it again instead of building it.
 """
 
 import datetime as dt
@@ -20,15 +22,19 @@ import hashlib
 import json
 
 from django.apps import apps
+from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from rest_framework.exceptions import NotFound
 
 from riskregister.api.exceptions import PreconditionFailed, PreconditionRequired
+from riskregister.lib.prepared import prepared_statements
 from risks.services import StaleRevisionError
 
 CONTENT_APPS = ("risks", "mitigations")
+# A bigger body is built each time: it would crowd smaller ones out of the cache.
+LARGEST_CACHED_BODY = 256 * 1024
 
 
 @functools.cache
@@ -52,7 +58,7 @@ def data_version():
     ]
     # Table names come from model metadata and are quoted; there are no values.
     sql = f"SELECT MAX({quote('changed')}) FROM ({' UNION ALL '.join(parts)}) AS v"  # noqa: S608
-    with connection.cursor() as cursor:
+    with prepared_statements(), connection.cursor() as cursor:
         cursor.execute(sql)
         value = cursor.fetchone()[0]
     if isinstance(value, str):
@@ -164,7 +170,27 @@ class ConditionalReadMixin:
         not_modified = validators.not_modified(request)
         if not_modified is not None:
             return not_modified
-        return validators.apply(super().list(request, *args, **kwargs))
+        return validators.apply(self._list_body(request, validators, *args, **kwargs))
+
+    def _list_body(self, request, validators, *args, **kwargs):
+        """The list's response, rendered once per ETag and media type.
+
+        The ETag names the data version and the whole URL, and a list's body
+        depends on nothing else: roles decide who may read it, not what it holds.
+        """
+        renderer = request.accepted_renderer
+        key = f"list:{validators.etag}:{request.accepted_media_type}"
+        body = caches["api-bodies"].get(key)
+        if body is None:
+            response = super().list(request, *args, **kwargs)
+            body = renderer.render(
+                response.data,
+                request.accepted_media_type,
+                self.get_renderer_context(),
+            )
+            if len(body) <= LARGEST_CACHED_BODY:
+                caches["api-bodies"].set(key, body)
+        return HttpResponse(body, content_type=renderer.media_type)
 
     def retrieve(self, request, *args, **kwargs):
         state = self.record_state(**self._lookup())

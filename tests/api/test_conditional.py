@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils.http import http_date
 from rest_framework import status
 
+from riskregister.api import conditional
 from risks.api.ratings import RatingFeedSerializer
 from risks.api.serializers import SubRiskSerializer
 from risks.models import ApiToken
@@ -90,6 +91,42 @@ def test_a_304_list_builds_no_body(
         response = viewer_client.get(url, headers={"if-none-match": etag})
 
     assert response.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+def test_a_second_full_get_sends_the_body_built_for_the_first(
+    viewer_client, token_client, subrisk, monkeypatch
+):
+    url = "/api/v1/subrisks/?page_size=100"
+    first = viewer_client.get(url)
+    monkeypatch.setattr(SubRiskSerializer, "to_representation", None)
+
+    # Another reader, through a token: the body does not depend on who asks.
+    again = token_client.get(url)
+
+    assert again.status_code == status.HTTP_200_OK
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == "application/json"
+    assert again.json()["results"][0]["reference"] == "REG-A/2.a"
+
+
+def test_a_large_body_is_built_every_time(viewer_client, subrisk, monkeypatch):
+    url = "/api/v1/subrisks/"
+    monkeypatch.setattr(conditional, "LARGEST_CACHED_BODY", 10)
+    viewer_client.get(url)
+    built = []
+    to_representation = SubRiskSerializer.to_representation
+
+    def count(self, instance):
+        built.append(instance.reference)
+        return to_representation(self, instance)
+
+    monkeypatch.setattr(SubRiskSerializer, "to_representation", count)
+
+    response = viewer_client.get(url)
+
+    assert response.status_code == status.HTTP_200_OK
+    assert built == ["REG-A/2.a"]
 
 
 def test_a_304_detail_builds_no_body(viewer_client, subrisk, monkeypatch):
