@@ -571,6 +571,21 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class ContentVersion(models.Model):
+    """One row, raised after every committed change to register content.
+
+    API lists are versioned by it: their ETags and Last-Modified come from it,
+    and so does the key their rendered bodies are kept under. See
+    risks.content_version for how it is raised.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"content version {self.number}"
+
+
 class ImportBatch(models.Model):
     """An uploaded register file, checked in a dry run and applied on confirmation."""
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
 
-from risks import roles
+from risks import content_version, roles
 from risks.services import register_create_from_document
 from tests.factories import UserFactory
 
@@ -33,6 +33,25 @@ def _empty_cache():
     # another: each test starts from nothing.
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _content_version_raised_at_once(request, monkeypatch):
+    """Raises the content version as each change is written.
+
+    A test's changes never commit: they are rolled back at its end, so the
+    version would never move. Tests on real transactions keep the real path.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        monkeypatch.setattr(
+            content_version,
+            "_after_commit",
+            lambda connection: content_version.raise_version(connection.alias),
+        )
 
 
 @pytest.fixture

@@ -22,8 +22,12 @@ def _references(value):
 
 
 def _prepared_statements():
+    """The session's prepared statements of QUERY (other tests prepare others)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM risks_subrisk WHERE statement%"],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -1,10 +1,9 @@
 """Validators for the API: ETag and Last-Modified on reads, If-Match on writes.
 
-A list's validator comes from the request (path and query string) and the data
-version: the time of the newest history entry of any register content. Every
-write goes through django-simple-history (services, imports, the admin and the
-bulk re-rating of `risks.rating`), so the version moves on every change, and it
-costs one indexed MAX per history table, whatever the size of the list.
+A list's validator comes from the request (path and query string) and the
+content version (`risks.content_version`), which is raised after every committed
+change to register content; reading it is one query by primary key, whatever
+the size of the list.
 
 A record's validator comes from its own row: the values its representation shows
 that can change without its revision moving (its rating after a matrix change,
@@ -13,60 +12,24 @@ what a write must send in If-Match, so a write never waits for an unrelated one.
 
 304 responses are decided before any body is built. A list's rendered body is
 kept in the `api-bodies` cache under its ETag, so the next full GET of the same
-list at the same data version sends it again instead of building it.
+list at the same content version sends it again instead of building it.
 """
 
 import datetime as dt
-import functools
 import hashlib
 import json
 
-from django.apps import apps
 from django.core.cache import caches
-from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from rest_framework.exceptions import NotFound
 
 from riskregister.api.exceptions import PreconditionFailed, PreconditionRequired
-from riskregister.lib.prepared import prepared_statements
+from risks import content_version
 from risks.services import StaleRevisionError
 
-CONTENT_APPS = ("risks", "mitigations")
 # A bigger body is built each time: it would crowd smaller ones out of the cache.
 LARGEST_CACHED_BODY = 256 * 1024
-
-
-@functools.cache
-def _history_tables():
-    return [
-        model._meta.db_table
-        for app in CONTENT_APPS
-        for model in apps.get_app_config(app).get_models()
-        if model.__name__.startswith("Historical")
-        and "history_date" in {field.name for field in model._meta.fields}
-    ]
-
-
-def data_version():
-    """The time of the newest change to any register content, or None."""
-    quote = connection.ops.quote_name
-    column = quote("history_date")
-    parts = [
-        f"SELECT MAX({column}) AS {quote('changed')} FROM {quote(table)}"  # noqa: S608
-        for table in _history_tables()
-    ]
-    # Table names come from model metadata and are quoted; there are no values.
-    sql = f"SELECT MAX({quote('changed')}) FROM ({' UNION ALL '.join(parts)}) AS v"  # noqa: S608
-    with prepared_statements(), connection.cursor() as cursor:
-        cursor.execute(sql)
-        value = cursor.fetchone()[0]
-    if isinstance(value, str):
-        # SQLite hands back text from a subquery.
-        value = dt.datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
 
 
 def make_etag(*parts):
@@ -131,9 +94,10 @@ class ConditionalReadMixin:
         return getattr(request.accepted_renderer, "format", None) == "json"
 
     def list_validators(self, request):
-        version = data_version()
+        number, changed_at = content_version.current()
         return Validators(
-            make_etag("list", request.build_absolute_uri(), version), version
+            make_etag("list", request.build_absolute_uri(), number, changed_at),
+            changed_at,
         )
 
     def record_state(self, **lookup):
@@ -175,7 +139,7 @@ class ConditionalReadMixin:
     def _list_body(self, request, validators, *args, **kwargs):
         """The list's response, rendered once per ETag and media type.
 
-        The ETag names the data version and the whole URL, and a list's body
+        The ETag names the content version and the whole URL, and a list's body
         depends on nothing else: roles decide who may read it, not what it holds.
         """
         renderer = request.accepted_renderer
