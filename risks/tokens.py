@@ -91,16 +91,18 @@ def api_token_check(key) -> ApiToken:
     return token
 
 
-# Whether the token's user holds a role permission, directly or through a group.
+# Whether the token's user holds a role permission, through a group or directly.
 _ROLE_CHECK = """CASE WHEN EXISTS (
-    SELECT 1 FROM auth_permission p
+    SELECT 1 FROM auth_user_groups ug
+    JOIN auth_group_permissions gp ON gp.group_id = ug.group_id
+    JOIN auth_permission p ON p.id = gp.permission_id
     JOIN django_content_type ct ON ct.id = p.content_type_id
-    WHERE ct.app_label = %s AND p.codename = %s AND (
-        p.id IN (SELECT permission_id FROM auth_user_user_permissions
-                 WHERE user_id = u.id)
-        OR p.id IN (SELECT gp.permission_id FROM auth_group_permissions gp
-                    JOIN auth_user_groups ug ON ug.group_id = gp.group_id
-                    WHERE ug.user_id = u.id))
+    WHERE ug.user_id = u.id AND ct.app_label = %s AND p.codename = %s
+) OR EXISTS (
+    SELECT 1 FROM auth_user_user_permissions up
+    JOIN auth_permission p ON p.id = up.permission_id
+    JOIN django_content_type ct ON ct.id = p.content_type_id
+    WHERE up.user_id = u.id AND ct.app_label = %s AND p.codename = %s
 ) THEN 1 ELSE 0 END"""
 
 
@@ -130,7 +132,9 @@ def _token_query():
 
 def _token_with_user(prefix):
     """The token with that prefix, its user, and its `role_permissions`; or None."""
-    params = [part for permission in ROLE_PERMISSIONS for part in permission.split(".")]
+    params = [
+        part for permission in ROLE_PERMISSIONS for part in permission.split(".") * 2
+    ]
     with prepared_statements(), connection.cursor() as cursor:
         cursor.execute(_token_query(), [*params, prefix])
         row = cursor.fetchone()

@@ -112,3 +112,21 @@ def test_a_rate_from_the_environment_is_read(monkeypatch, value, rate):
     monkeypatch.setenv("API_TOKEN_RATE", value)
 
     assert _throttle_rate("API_TOKEN_RATE", "600/minute") == rate
+
+
+def test_a_token_may_ask_again_once_its_window_has_passed(viewer, rates, monkeypatch):
+    import time
+
+    from django_ratelimit import core
+
+    now = [time.time()]
+    monkeypatch.setattr(core.time, "time", lambda: now[0])
+    rates(token="1/minute")
+    client = client_for(viewer, "Dashboard")
+    assert client.get(LIST).status_code == status.HTTP_200_OK
+    refused = client.get(LIST)
+
+    now[0] += int(refused["Retry-After"])
+
+    assert refused.status_code == status.HTTP_429_TOO_MANY_REQUESTS
+    assert client.get(LIST).status_code == status.HTTP_200_OK
