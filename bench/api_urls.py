@@ -2,11 +2,12 @@
 
 import json
 
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import path
 
 from riskregister.urls import urlpatterns as app_urlpatterns
-from risks.api.ratings import RatingFeedSerializer
+from risks.api.ratings import RatingFeedSerializer, RatingFeedViewSet
 from risks.models import SubRisk
 
 PAGE_SIZE = 100
@@ -31,4 +32,20 @@ def bare_ratings(request):
     return HttpResponse(_body["json"], content_type="application/json")
 
 
-urlpatterns = [path("bench/bare-ratings/", bare_ratings), *app_urlpatterns]
+class RatingsBuiltEachTime(RatingFeedViewSet):
+    """The ratings feed with its body built on every request, as on a first read.
+
+    The feed keeps a rendered body for the next full GET at the same content
+    version; this empties that cache first, to show what building costs.
+    """
+
+    def _list_body(self, *args, **kwargs):
+        caches["api-bodies"].clear()
+        return super()._list_body(*args, **kwargs)
+
+
+urlpatterns = [
+    path("bench/bare-ratings/", bare_ratings),
+    path("bench/built-ratings/", RatingsBuiltEachTime.as_view({"get": "list"})),
+    *app_urlpatterns,
+]
