@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from riskregister.urls import urlpatterns as app_urlpatterns
-from risks.api.ratings import RatingFeedSerializer, RatingFeedViewSet
+from risks.api.ratings import LevelLookups, RatingFeedSerializer, RatingFeedViewSet
 from risks.models import SubRisk
 
 PAGE_SIZE = 100
@@ -26,7 +26,9 @@ def bare_ratings(request):
                 if count > PAGE_SIZE
                 else None,
                 "previous": None,
-                "results": RatingFeedSerializer(rows[:PAGE_SIZE], many=True).data,
+                "results": RatingFeedSerializer(
+                    rows[:PAGE_SIZE], many=True, context={"levels": LevelLookups()}
+                ).data,
             }
         ).encode()
     return HttpResponse(_body["json"], content_type="application/json")

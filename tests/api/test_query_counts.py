@@ -78,7 +78,7 @@ def make_glossary(register, count):
         ("/api/v1/methodologies/", make_registers, 11),
         ("/api/v1/areas/", make_areas, 12),
         ("/api/v1/subrisks/", make_subrisks, 7),
-        ("/api/v1/ratings/", make_subrisks, 7),
+        ("/api/v1/ratings/", make_subrisks, 10),
         ("/api/v1/factors/", make_factors, 7),
         ("/api/v1/mitigations/", make_mitigations, 8),
         ("/api/v1/lessons/", make_lessons, 8),
