@@ -84,6 +84,13 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes SQLite's write lock when it begins, and a second writer
+    # waits up to 20 s for it: a transaction that read first and then tried to
+    # write would otherwise fail at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", timeout=20
+    )
 # Reusing connections saves a connect per request, which costs more than a
 # polled API request itself; the health check drops a connection that died.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -188,6 +195,11 @@ REST_FRAMEWORK = {
         "user": _throttle_rate("API_USER_RATE", "1200/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["riskregister.api.permissions.RolePermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "riskregister.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

@@ -288,15 +288,36 @@ def record_create(*, model, user, fields, m2m=None):
     return instance
 
 
+def _changes(instance, fields, m2m):
+    """Whether setting `fields` and `m2m` on the instance would change anything."""
+    for name, value in fields.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_one:
+            # Compare keys, without reading the related row.
+            name, value = field.attname, getattr(value, "pk", value)
+        if getattr(instance, name) != value:
+            return True
+    return any(
+        set(getattr(instance, name).values_list("pk", flat=True))
+        != {getattr(value, "pk", value) for value in values}
+        for name, values in m2m.items()
+    )
+
+
 @transaction.atomic
 def record_update(*, instance, user, revision, fields, m2m=None):
     """Applies changes to a record that is still at `revision`; returns it.
 
     Raises `StaleRevisionError` when someone else saved the record in between, and
-    Django's `ValidationError` when the changed record is invalid.
+    Django's `ValidationError` when the changed record is invalid. Changes that
+    leave every value as it was are not a change: the record keeps its revision
+    and its history gains nothing.
     """
     current = _checked_for_write(instance, revision)
-    for name, value in normalise_fields(fields).items():
+    fields = normalise_fields(fields)
+    if not _changes(current, fields, m2m or {}):
+        return current
+    for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean(exclude=_non_editable(type(current)))
     current.revision += 1

@@ -39,6 +39,15 @@ def make_etag(*parts):
     return f'"{digest[:32]}"'
 
 
+def _same_record(tag, own):
+    """Whether an ETag sent in If-Match has the record part `own` (unquoted end).
+
+    If-Match compares strongly: a weak tag (W/"...") never matches.
+    """
+    # Tags given before the content version joined them are the record part alone.
+    return tag.startswith(f"{own}-") or tag == f'{own}"'
+
+
 def _latest(values):
     times = [value for value in values if isinstance(value, dt.datetime)]
     return max(times, default=None)
@@ -113,7 +122,19 @@ class ConditionalReadMixin:
         )
 
     def record_validators(self, state):
-        return Validators(make_etag("record", state), _latest(state.values()))
+        """The record's ETag: its own state's tag, then the content version's.
+
+        A record also shows others' values (an area its sub-risks' ratings, a
+        methodology its levels' labels), which can change without the record's
+        own state moving. A read gets 304 only if neither part moved; a write is
+        checked against the first part alone (`checked_revision`), so it never
+        waits for a change to another record.
+        """
+        number, changed_at = content_version.current()
+        own = make_etag("record", state)
+        version = make_etag("version", number, changed_at)
+        etag = f'{own[:-1]}-{version[1:9]}"'
+        return Validators(etag, _latest([*state.values(), changed_at]))
 
     def _lookup(self):
         url_kwarg = self.lookup_url_kwarg or self.lookup_field
@@ -186,8 +207,9 @@ class IfMatchMixin:
                     "If-Match: * is not enough here; send the record's ETag."
                 )
             state = self.record_state(pk=instance.pk)
-            current = self.record_validators(state).etag
-            if current not in tags:
+            own = make_etag("record", state)[:-1]
+            if not any(_same_record(tag, own) for tag in tags):
+                current = self.record_validators(state).etag
                 raise PreconditionFailed(
                     f"{instance.reference} has changed since you read it; its ETag "
                     f"is now {current} (revision {state['revision']})."

@@ -102,6 +102,20 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     response = drf_exception_handler(exc, context)
-    if response is not None:
-        response.data = errors_body(*error_items(exc.detail))
+    if response is None:
+        # A fault of ours, not of the request: logged with its traceback, and
+        # answered in the API's error shape rather than as a page of HTML.
+        logger.error("API request failed", exc_info=(type(exc), exc, exc.__traceback__))
+        return Response(
+            errors_body(
+                {
+                    "field": None,
+                    "message": "The server could not answer this request; the "
+                    "failure has been logged.",
+                    "code": "server_error",
+                }
+            ),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    response.data = errors_body(*error_items(exc.detail))
     return response

@@ -1,8 +1,12 @@
 """One FilterSet per model of the risks app. Unknown values give a 400."""
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from riskregister.api.filters import (
     IntegerFilter,
@@ -119,12 +123,30 @@ class RiskAreaFilter(filters.FilterSet):
         fields = ["register", "group"]
 
 
+class _TimeInRangeField(IsoDateTimeField):
+    """An ISO 8601 time that is also a time in UTC: 0001-01-01T00:00+14:00 is not."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            try:
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError(
+                    "Enter a time between the years 1 and 9999 in UTC.",
+                    code="invalid",
+                ) from None
+        return value
+
+
 class UpdatedSinceFilter(filters.IsoDateTimeFilter):
     """Rows changed at or after a time, counting re-rating by a methodology change.
 
     A methodology change rates sub-risks again without saving them one by one, so
     a sub-risk counts as changed when its register's methodology changed too.
     """
+
+    field_class = _TimeInRangeField
 
     def filter(self, qs, value):
         if value is None:

@@ -167,7 +167,7 @@ def test_a_write_changes_the_list_etag(api, subrisk):
     assert response["ETag"] != before
 
 
-def test_a_write_elsewhere_keeps_a_records_etag(api, subrisk):
+def test_a_write_elsewhere_still_lets_a_record_be_written_with_its_etag(api, subrisk):
     other = SubRiskFactory(area=subrisk.area)
     url = f"/api/v1/subrisks/{subrisk.reference}/"
     before = api.get(url)["ETag"]
@@ -179,7 +179,47 @@ def test_a_write_elsewhere_keeps_a_records_etag(api, subrisk):
         headers={"if-match": api.get(other_url)["ETag"]},
     )
 
-    assert api.get(url, headers={"if-none-match": before}).status_code == 304
+    response = api.patch(
+        url,
+        {"statement": "Mine."},
+        content_type="application/json",
+        headers={"if-match": before},
+    )
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["statement"] == "Mine."
+
+
+def test_a_weak_etag_is_not_enough_to_write(api, subrisk):
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+    etag = api.get(url)["ETag"]
+
+    response = api.patch(
+        url,
+        {"statement": "Mine."},
+        content_type="application/json",
+        headers={"if-match": f"W/{etag}"},
+    )
+
+    assert response.status_code == status.HTTP_412_PRECONDITION_FAILED
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/areas/REG-A/2/", "/api/v1/methodologies/REG-A/"]
+)
+def test_renaming_a_rating_changes_the_etag_of_what_shows_it(
+    viewer_client, subrisk, url
+):
+    etag = viewer_client.get(url)["ETag"]
+    rating = subrisk.rating
+    rating.name = "Moderate"
+    rating.save()
+
+    response = viewer_client.get(url, headers={"if-none-match": etag})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert "Moderate" in response.content.decode()
+    assert response["ETag"] != etag
 
 
 def test_a_matrix_change_changes_the_records_etag(viewer_client, subrisk):

@@ -234,3 +234,21 @@ def test_the_feed_can_be_ordered_by_area(viewer_client, ratings, register):
     response = viewer_client.get(f"{LIST}?register=REG-A&ordering=area")
 
     assert references(response) == ["REG-A/2.a", "REG-A/2.b", "REG-A/5.a", "REG-A/10.a"]
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00"]
+)
+def test_an_updated_since_outside_utcs_years_is_refused(viewer_client, ratings, value):
+    response = viewer_client.get(f"{LIST}?updated_since={value}")
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json() == {
+        "errors": [
+            {
+                "field": "updated_since",
+                "message": "Enter a time between the years 1 and 9999 in UTC.",
+                "code": "invalid",
+            }
+        ]
+    }

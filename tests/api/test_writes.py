@@ -3,6 +3,7 @@ from django.test import Client
 from rest_framework import status
 
 from mitigations.models import Mitigation
+from risks.api.ratings import RatingFeedViewSet
 from risks.models import ApiToken, RiskArea, RiskFactor, SubRisk
 from risks.services import record_restore
 from risks.tokens import api_token_issue
@@ -167,6 +168,44 @@ def test_malformed_json_is_refused(api, area):
     assert response.json()["errors"][0]["code"] == "parse_error"
 
 
+def test_json_nested_too_deeply_is_refused(api, area):
+    body = '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    response = api.post("/api/v1/factors/", body, content_type="application/json")
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json()["errors"] == [
+        {
+            "field": None,
+            "message": "JSON parse error - the body is nested too deeply.",
+            "code": "parse_error",
+        }
+    ]
+
+
+def test_a_fault_of_the_servers_is_answered_in_the_error_shape(
+    api, area, monkeypatch, caplog
+):
+    def fail(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(RatingFeedViewSet, "get_queryset", fail)
+
+    response = api.get("/api/v1/ratings/")
+
+    assert response.status_code == status.HTTP_500_INTERNAL_SERVER_ERROR
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"] == [
+        {
+            "field": None,
+            "message": "The server could not answer this request; the failure "
+            "has been logged.",
+            "code": "server_error",
+        }
+    ]
+    assert "RuntimeError: a bug" in caplog.text
+
+
 def test_creating_an_area_with_a_taken_number_gives_the_models_message(api, area):
     response = send(
         api,
@@ -319,6 +358,22 @@ def test_patch_with_the_etag_updates_and_records_the_tokens_user(api, editor, su
         editor,
         2,
     )
+
+
+@pytest.mark.parametrize("body", [{}, {"impact": 1, "statement": "Unchanged."}])
+def test_a_patch_that_changes_nothing_is_not_a_change(api, subrisk, body):
+    subrisk.statement = "Unchanged."
+    subrisk.save()
+    url = f"/api/v1/subrisks/{subrisk.reference}/"
+    etag = etag_of(api, url)
+    entries = subrisk.history.count()
+
+    response = send(api, "patch", url, body, etag=etag)
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["revision"] == subrisk.revision
+    assert response["ETag"] == etag
+    assert subrisk.history.count() == entries
 
 
 def test_a_write_without_if_match_or_revision_gets_428(api, subrisk):
