@@ -5,10 +5,12 @@ content version (`risks.content_version`), which is raised after every committed
 change to register content; reading it is one query by primary key, whatever
 the size of the list.
 
-A record's validator comes from its own row: the values its representation shows
-that can change without its revision moving (its rating after a matrix change,
-its levels' labels, its children's updates), read in one query. The same ETag is
-what a write must send in If-Match, so a write never waits for an unrelated one.
+A record's ETag has two parts. The first comes from its own row: the values its
+representation shows that can change without its revision moving (its rating
+after a matrix change, its levels' labels, its children's updates), read in one
+query. The second is the content version, for the values of other records that
+it shows too. A read gets 304 only if both match; a write's If-Match is checked
+against the first alone, so a write never waits for an unrelated one.
 
 304 responses are decided before any body is built. A list's rendered body is
 kept in the `api-bodies` cache under its ETag, so the next full GET of the same
