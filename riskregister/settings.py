@@ -95,7 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # polled API request itself; the health check drops a connection that died.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The token check and the data version run as prepared statements on PostgreSQL
+# The token check and the content version run as prepared statements on PostgreSQL
 # (riskregister.lib.prepared). Turn off behind a transaction-mode pooler.
 PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 DATABASES["default"].setdefault("TEST", {})

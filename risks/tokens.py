@@ -130,35 +130,52 @@ def _token_query():
     )
 
 
+# The values of _ROLE_CHECK's placeholders, in the order of the query.
+_ROLE_PARAMS = [
+    part for permission in ROLE_PERMISSIONS for part in permission.split(".") * 2
+]
+_ROW_MODELS = (ApiToken, User)
+
+
+def _row_converter(connection):
+    """Turns a row of the token query into Python values, as the ORM would.
+
+    SQLite hands back text for times and integers for booleans. The converters
+    depend only on the connection, so each connection makes them once.
+    """
+    cached = getattr(connection, "_rr_token_row_converter", None)
+    if cached is None:
+        compiler = connection.ops.compiler("SQLCompiler")(
+            None, connection, connection.alias
+        )
+        converters = compiler.get_converters(
+            [
+                field.get_col(model._meta.db_table)
+                for model in _ROW_MODELS
+                for field in model._meta.concrete_fields
+            ]
+        )
+        cached = functools.partial(compiler.apply_converters, converters=converters)
+        connection._rr_token_row_converter = cached
+    return cached
+
+
 def _token_with_user(prefix):
     """The token with that prefix, its user, and its `role_permissions`; or None."""
-    params = [
-        part for permission in ROLE_PERMISSIONS for part in permission.split(".") * 2
-    ]
     with prepared_statements(), connection.cursor() as cursor:
-        cursor.execute(_token_query(), [*params, prefix])
+        cursor.execute(_token_query(), [*_ROLE_PARAMS, prefix])
         row = cursor.fetchone()
     if row is None:
         return None
 
-    # The database's values become Python ones as the ORM would convert them
-    # (SQLite hands back text for times and integers for booleans).
-    models = (ApiToken, User)
-    fields = [field for model in models for field in model._meta.concrete_fields]
-    compiler = connection.ops.compiler("SQLCompiler")(
-        None, connection, connection.alias
-    )
-    converters = compiler.get_converters(
-        [field.get_col(field.model._meta.db_table) for field in fields]
-    )
-    values = iter(next(compiler.apply_converters([row], converters)))
+    values = iter(next(_row_converter(connection)([row])))
     token, user = (
         model.from_db(
             connection.alias,
             [field.attname for field in model._meta.concrete_fields],
             [next(values) for _ in model._meta.concrete_fields],
         )
-        for model in models
+        for model in _ROW_MODELS
     )
     token.user = user
     token.role_permissions = {

@@ -41,8 +41,13 @@ def make_etag(*parts):
     return f'"{digest[:32]}"'
 
 
+def _own_part(state):
+    """The record part of a record's ETag: its opening quote and 32 digits."""
+    return make_etag("record", state)[:-1]
+
+
 def _same_record(tag, own):
-    """Whether an ETag sent in If-Match has the record part `own` (unquoted end).
+    """Whether an ETag sent in If-Match has the record part `own`.
 
     If-Match compares strongly: a weak tag (W/"...") never matches.
     """
@@ -133,9 +138,8 @@ class ConditionalReadMixin:
         waits for a change to another record.
         """
         number, changed_at = content_version.current()
-        own = make_etag("record", state)
         version = make_etag("version", number, changed_at)
-        etag = f'{own[:-1]}-{version[1:9]}"'
+        etag = f'{_own_part(state)}-{version[1:9]}"'
         return Validators(etag, _latest([*state.values(), changed_at]))
 
     def _lookup(self):
@@ -209,7 +213,7 @@ class IfMatchMixin:
                     "If-Match: * is not enough here; send the record's ETag."
                 )
             state = self.record_state(pk=instance.pk)
-            own = make_etag("record", state)[:-1]
+            own = _own_part(state)
             if not any(_same_record(tag, own) for tag in tags):
                 current = self.record_validators(state).etag
                 raise PreconditionFailed(

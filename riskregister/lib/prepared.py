@@ -1,6 +1,6 @@
 """Run chosen hot queries as PostgreSQL prepared statements.
 
-Every API request checks its token and reads the data version. PostgreSQL takes
+Every API request checks its token and reads the content version. PostgreSQL takes
 about 1 ms to plan each of those queries and about 0.1 ms to run them, so a
 request spends most of its database time planning. A prepared statement is
 planned once per connection and then only executed.

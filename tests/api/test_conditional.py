@@ -86,7 +86,7 @@ def test_a_304_list_builds_no_body(
         raise AssertionError("the body was built")
 
     monkeypatch.setattr(SubRiskSerializer, "to_representation", refuse)
-    # The session, its user, the role's permissions (2) and the data version.
+    # The session, its user, the role's permissions (2) and the content version.
     with django_assert_num_queries(5):
         response = viewer_client.get(url, headers={"if-none-match": etag})
 

@@ -1,7 +1,7 @@
 """Every list runs the same number of queries for 2 rows as for 30.
 
 The counts include two queries for the session and its user, and one for the
-data version behind the ETag.
+content version behind the ETag.
 """
 
 import pytest

@@ -296,7 +296,7 @@ def test_admin_pages_need_a_superuser(editor_client):
     assert response.status_code == status.HTTP_302_FOUND
 
 
-def test_a_token_304_reads_the_token_and_the_data_version_only(
+def test_a_token_304_reads_the_token_and_the_content_version_only(
     viewer, django_assert_num_queries
 ):
     SubRiskFactory()
