@@ -23,7 +23,7 @@ class ErrorItemSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What is wrong, in plain English.")
     code = serializers.CharField(
         help_text="A stable machine-readable code, e.g. required, invalid_choice, "
-        "unknown_field, stale, precondition_required, throttled."
+        "unknown_field, fixed_field, stale, precondition_required, throttled."
     )
 
 

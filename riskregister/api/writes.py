@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from riskregister.api.conditional import IfMatchMixin
@@ -59,14 +60,17 @@ class RecordInputSerializer(serializers.ModelSerializer):
             fixed = getattr(self.Meta, "fixed_fields", ())
             unknown = {}
             for name in sorted(set(data) - set(self.fields)):
-                unknown[name] = (
-                    "Cannot be changed once the record exists: it is part of its "
-                    "reference."
-                    if name in fixed
-                    else "Unknown field."
-                )
+                if name in fixed:
+                    message = ErrorDetail(
+                        "Cannot be changed once the record exists: it is part of "
+                        "its reference.",
+                        code="fixed_field",
+                    )
+                else:
+                    message = ErrorDetail("Unknown field.", code="unknown_field")
+                unknown[name] = [message]
             if unknown:
-                raise serializers.ValidationError(unknown, code="unknown_field")
+                raise serializers.ValidationError(unknown)
         return super().to_internal_value(data)
 
     def record_values(self):

@@ -177,7 +177,8 @@ class SubRiskFilter(filters.FilterSet):
     register = register_filter("area__register")
     updated_since = UpdatedSinceFilter(
         label="Only sub-risks changed (or rated again) at or after this ISO 8601 "
-        "time, e.g. 2017-05-24T09:00:00Z",
+        "time, e.g. 2017-05-24T09:00:00Z; a time without an offset is UK time "
+        "(Europe/London)",
     )
     area = area_filter("area")
     group = group_filter("area__group")

@@ -101,3 +101,15 @@ def test_schema_describes_errors_validators_and_preconditions(client):
     assert paths["/api/v1/factors/{reference}/"]["delete"]["responses"]["204"] == {
         "description": "No response body"
     }
+
+
+def test_schema_says_how_a_time_without_an_offset_is_read(client):
+    parameters = client.get("/api/schema/?format=json").json()["paths"][
+        "/api/v1/ratings/"
+    ]["get"]["parameters"]
+
+    updated_since = next(p for p in parameters if p["name"] == "updated_since")
+    assert updated_since["schema"] == {"type": "string", "format": "date-time"}
+    assert updated_since["description"].endswith(
+        "a time without an offset is UK time (Europe/London)"
+    )
