@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from mitigations.models import Mitigation
+from risks.admin_revisions import RevisionedAdmin
 
 
 @admin.register(Mitigation)
-class MitigationAdmin(SimpleHistoryAdmin):
+class MitigationAdmin(RevisionedAdmin):
     list_display = ["reference", "kind", "owner", "status", "due_date", "archived_at"]
     list_filter = ["area__register", "kind", "status"]
     search_fields = ["reference", "text", "owner"]

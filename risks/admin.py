@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from risks import token_admin  # noqa: F401 - registers the API token admin
+from risks.admin_revisions import RevisionedAdmin, RevisionedStackedInline
 from risks.models import (
     GlossaryTerm,
     ImpactLevel,
@@ -19,7 +20,7 @@ from risks.models import (
 
 
 @admin.register(Register)
-class RegisterAdmin(SimpleHistoryAdmin):
+class RegisterAdmin(RevisionedAdmin):
     list_display = ["reference", "name", "version", "status", "effective_date"]
     list_filter = ["status"]
     search_fields = ["reference", "name"]
@@ -42,7 +43,7 @@ class RatingLevelInline(admin.TabularInline):
 
 
 @admin.register(Methodology)
-class MethodologyAdmin(SimpleHistoryAdmin):
+class MethodologyAdmin(RevisionedAdmin):
     list_display = ["name", "register", "version"]
     readonly_fields = ["version", "revision"]
     inlines = [LikelihoodLevelInline, ImpactLevelInline, RatingLevelInline]
@@ -74,7 +75,7 @@ class MatrixCellAdmin(SimpleHistoryAdmin):
         return ["methodology", "likelihood", "impact"]
 
 
-class SubRiskInline(admin.StackedInline):
+class SubRiskInline(RevisionedStackedInline):
     model = SubRisk
     extra = 0
     fields = ["order", "statement", "rating_label", "likelihood", "impact", "rating"]
@@ -82,7 +83,7 @@ class SubRiskInline(admin.StackedInline):
 
 
 @admin.register(RiskArea)
-class RiskAreaAdmin(SimpleHistoryAdmin):
+class RiskAreaAdmin(RevisionedAdmin):
     list_display = ["reference", "name", "group", "register", "archived_at"]
     list_filter = ["register", "group"]
     search_fields = ["reference", "name", "statement"]
@@ -92,7 +93,7 @@ class RiskAreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SubRisk)
-class SubRiskAdmin(SimpleHistoryAdmin):
+class SubRiskAdmin(RevisionedAdmin):
     list_display = ["reference", "likelihood", "impact", "rating", "archived_at"]
     list_filter = ["area__register", "rating__name"]
     list_select_related = ["likelihood", "impact", "rating"]
@@ -108,7 +109,7 @@ class SubRiskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RiskFactor)
-class RiskFactorAdmin(SimpleHistoryAdmin):
+class RiskFactorAdmin(RevisionedAdmin):
     list_display = ["reference", "style", "order", "archived_at"]
     list_filter = ["area__register", "style"]
     search_fields = ["reference", "text"]
@@ -121,7 +122,7 @@ class LessonSourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(SimpleHistoryAdmin):
+class LessonAdmin(RevisionedAdmin):
     list_display = ["reference", "source", "number", "archived_at"]
     list_filter = ["source"]
     search_fields = ["reference", "problem", "lesson"]
@@ -130,7 +131,7 @@ class LessonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GlossaryTerm)
-class GlossaryTermAdmin(SimpleHistoryAdmin):
+class GlossaryTermAdmin(RevisionedAdmin):
     list_display = ["abbreviation", "meaning", "register"]
     list_filter = ["register"]
     search_fields = ["abbreviation", "meaning"]

@@ -435,9 +435,12 @@ def _apply(methodology, change, user):
     """Writes a validated change; returns the rating changes it caused."""
     subrisks = SubRisk.objects.filter(likelihood__methodology=methodology)
     old_levels = {level.pk: level for level in methodology.rating_levels.all()}
+    # Archived sub-risks are rated again too, ready for a restore, but what is
+    # reported (changes and counts) is the register as its readers see it.
     before = Counter(
         dict(
-            subrisks.order_by()
+            subrisks.active()
+            .order_by()
             .values_list("rating")
             .annotate(count=Count("pk"))
             .values_list("rating", "count")
@@ -472,7 +475,11 @@ def _apply(methodology, change, user):
     methodology._history_user = user
     methodology.save()
     pending = rating_changes(
-        subrisks.order_by("area__number", "order", "key"), "reference", "statement"
+        subrisks.order_by("area__number", "order", "key"),
+        "reference",
+        "statement",
+        "archived_at",
+        "area__archived_at",
     )
     rerate_methodology(
         methodology,
@@ -494,8 +501,13 @@ def _apply(methodology, change, user):
     )
 
     new_levels = {level.pk: level for level in ratings.values()}
+    shown = [
+        (old, new, reference, statement)
+        for _, old, new, reference, statement, archived, area_archived in pending
+        if archived is None and area_archived is None
+    ]
     after = before.copy()
-    for _, old, new, *_ in pending:
+    for old, new, *_ in shown:
         after[old] -= 1
         after[new] += 1
     return (
@@ -503,7 +515,7 @@ def _apply(methodology, change, user):
             RatingChange(
                 reference, statement, old_levels[old].name, new_levels[new].name
             )
-            for _, old, new, reference, statement in pending
+            for old, new, reference, statement in shown
         ],
         _named_counts(before, old_levels),
         _named_counts(after, new_levels),

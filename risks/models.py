@@ -315,6 +315,30 @@ class RiskArea(TimeStamped, Archivable):
     def get_absolute_url(self):
         return reverse("risks:area-detail", args=[self.register.reference, self.number])
 
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) != ("register", "number"):
+            return super().unique_error_message(model_class, unique_check)
+        # Named on the number, the field a writer can change to resolve it.
+        archived = RiskArea.objects.filter(
+            register=self.register_id, number=self.number, archived_at__isnull=False
+        ).exists()
+        message = (
+            "Area %(number)s of this register is archived; restore it, or choose "
+            "another number."
+            if archived
+            else "This register already has an area %(number)s."
+        )
+        error = ValidationError(
+            {
+                "number": ValidationError(
+                    message, code="unique", params={"number": self.number}
+                )
+            }
+        )
+        # The constraint raises this again with its code, which a dict error lacks.
+        error.code = "unique"
+        return error
+
 
 class SubRisk(TimeStamped, Archivable):
     """One rated risk within an area; its rating is always the matrix's."""

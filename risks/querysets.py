@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.db.models import BooleanField, Case, F, Max, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -131,6 +133,34 @@ class SubRiskQuerySet(models.QuerySet):
                 "rating_id",
                 area_reference=F("area__reference"),
             )
+        )
+
+    def removed_from_feed(self):
+        """Sub-risks the ratings feed no longer shows, as rows of `reference` and
+        `removed_at`.
+
+        A sub-risk leaves the feed when it, its area or its register is
+        archived; `removed_at` is the earliest of those archive times still
+        standing, which is when it last left, since a restore clears its own.
+        """
+        from django.db.models.functions import Least
+
+        # Least() of a null is null on SQLite, so an unset time counts as never.
+        never = Value(dt.datetime.max.replace(tzinfo=dt.UTC))
+        return (
+            self.filter(
+                Q(archived_at__isnull=False)
+                | Q(area__archived_at__isnull=False)
+                | Q(area__register__archived_at__isnull=False)
+            )
+            .annotate(
+                removed_at=Least(
+                    Coalesce("archived_at", never),
+                    Coalesce("area__archived_at", never),
+                    Coalesce("area__register__archived_at", never),
+                )
+            )
+            .values("reference", "removed_at")
         )
 
     def for_overview(self):

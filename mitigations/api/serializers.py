@@ -15,7 +15,13 @@ class MitigationSerializer(serializers.ModelSerializer):
         slug_field="reference",
         many=True,
         read_only=True,
-        help_text="The sub-risks it addresses; empty when it applies to the area.",
+        help_text="The live sub-risks it addresses; see applies_to_area.",
+    )
+    applies_to_area = serializers.BooleanField(
+        read_only=True,
+        help_text="True when it addresses the whole area; false when it addresses "
+        "chosen sub-risks, even if all of them are archived (subrisks is then "
+        "empty).",
     )
     references = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -34,6 +40,8 @@ class MitigationSerializer(serializers.ModelSerializer):
             "due_date",
             "references",
             "subrisks",
+            "applies_to_area",
+            "order",
             "created_at",
             "updated_at",
             "revision",

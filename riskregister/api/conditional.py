@@ -5,12 +5,13 @@ content version (`risks.content_version`), which is raised after every committed
 change to register content; reading it is one query by primary key, whatever
 the size of the list.
 
-A record's ETag has two parts. The first comes from its own row: the values its
-representation shows that can change without its revision moving (its rating
-after a matrix change, its levels' labels, its children's updates), read in one
-query. The second is the content version, for the values of other records that
-it shows too. A read gets 304 only if both match; a write's If-Match is checked
-against the first alone, so a write never waits for an unrelated one.
+A record's ETag has two parts. The first is the record's own revision, which
+every write raises. The second covers everything else its representation shows:
+values that change without its revision moving (its rating after a matrix
+change, its levels' labels, its children's updates), read in one query, and the
+content version, for the values of other records. A read gets 304 only if both
+match; a write's If-Match is checked against the first alone, so a write is
+refused only when the record itself was written since it was read.
 
 304 responses are decided before any body is built. A list's rendered body is
 kept in the `api-bodies` cache under its ETag, so the next full GET of the same
@@ -43,7 +44,7 @@ def make_etag(*parts):
 
 def _own_part(state):
     """The record part of a record's ETag: its opening quote and 32 digits."""
-    return make_etag("record", state)[:-1]
+    return make_etag("record", state["pk"], state["revision"])[:-1]
 
 
 def _same_record(tag, own):
@@ -51,8 +52,7 @@ def _same_record(tag, own):
 
     If-Match compares strongly: a weak tag (W/"...") never matches.
     """
-    # Tags given before the content version joined them are the record part alone.
-    return tag.startswith(f"{own}-") or tag == f'{own}"'
+    return tag.startswith(f"{own}-")
 
 
 def _latest(values):
@@ -85,6 +85,9 @@ class Validators:
             if "*" in tags or self.etag in bare:
                 return self.apply(HttpResponseNotModified())
             return None
+        # Limitation: HTTP dates count whole seconds, so a change made in the same
+        # second as the read that gave Last-Modified goes unseen; If-None-Match
+        # has no such gap, and wins when both are sent.
         since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
         if since is not None and self.last_modified is not None:
             if int(self.last_modified.timestamp()) <= since:
@@ -129,17 +132,17 @@ class ConditionalReadMixin:
         )
 
     def record_validators(self, state):
-        """The record's ETag: its own state's tag, then the content version's.
+        """The record's ETag: its revision's part, then the part of what it shows.
 
-        A record also shows others' values (an area its sub-risks' ratings, a
-        methodology its levels' labels), which can change without the record's
-        own state moving. A read gets 304 only if neither part moved; a write is
-        checked against the first part alone (`checked_revision`), so it never
-        waits for a change to another record.
+        A record also shows values that move without its revision (an area its
+        sub-risks' ratings, a methodology its levels' labels). A read gets 304
+        only if neither part moved; a write is checked against the first part
+        alone (`checked_revision`), so it never waits for a change to another
+        record.
         """
         number, changed_at = content_version.current()
-        version = make_etag("version", number, changed_at)
-        etag = f'{_own_part(state)}-{version[1:9]}"'
+        shown = make_etag("shown", number, changed_at, state)
+        etag = f'{_own_part(state)}-{shown[1:17]}"'
         return Validators(etag, _latest([*state.values(), changed_at]))
 
     def _lookup(self):
@@ -205,6 +208,11 @@ class IfMatchMixin:
     def checked_revision(self, instance, revision=None):
         if_match = self.request.headers.get("If-Match", "").strip()
         if not if_match and revision is None:
+            if self.request.method == "DELETE":
+                # A DELETE has no body to carry a revision.
+                raise PreconditionRequired(
+                    "Send If-Match with the record's ETag to archive it."
+                )
             raise PreconditionRequired()
         if if_match:
             tags = parse_etags(if_match)

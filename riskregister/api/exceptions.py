@@ -8,7 +8,14 @@ request as a whole (authentication, permission, a missing record, a stale write)
 
 import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -23,6 +30,12 @@ from risks.services import StaleRevisionError
 logger = logging.getLogger(__name__)
 
 _WHOLE_REQUEST = {NON_FIELD_ERRORS, api_settings.NON_FIELD_ERRORS_KEY, "detail"}
+
+
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The body is too large."
+    default_code = "too_large"
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -89,6 +102,19 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, StaleRevisionError):
         exc = PreconditionFailed(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(
+            f"The body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+            "bytes this server accepts."
+        )
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(
+            f"The body has more than the {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} "
+            "fields this server accepts."
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files, a malformed multipart body and the like.
+        exc = exceptions.ParseError(str(exc) or "The request cannot be read.")
     elif isinstance(exc, IntegrityError):
         logger.warning("Write refused by a database constraint: %s", exc)
         return Response(

@@ -104,7 +104,8 @@ class StableOrderingFilter(filters.OrderingFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
+        # Empty items, as in "reference," or ",", ask for nothing and are skipped.
         requested = [
-            _nulls_low(self.get_ordering_value(param)) for param in value or []
+            _nulls_low(self.get_ordering_value(param)) for param in value or [] if param
         ]
         return qs.order_by(*requested, *self.default)

@@ -1,5 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
+from riskregister.api.fallback import no_endpoint
 from riskregister.api.router import router
 from risks.api.exports import RegisterExportView
 
@@ -12,4 +13,6 @@ urlpatterns = [
         name="register-export",
     ),
     *router.urls,
+    # Last, so that it answers only what nothing above does.
+    re_path(r"^", no_endpoint),
 ]

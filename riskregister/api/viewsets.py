@@ -49,3 +49,12 @@ class ReferenceViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError(
                 {name: [message] for name in unknown}, code="unknown_field"
             )
+        # Each takes one value; otherwise the last would win, unchecked.
+        repeated = sorted(
+            name for name, values in request.query_params.lists() if len(values) > 1
+        )
+        if repeated:
+            raise ValidationError(
+                {name: ["Give this parameter once."] for name in repeated},
+                code="repeated",
+            )

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from riskregister.api.conditional import IfMatchMixin
+from riskregister.api.unknown_fields import UnknownFieldsRefusedMixin
 from risks.services import record_archive, record_create, record_update
 
 
@@ -41,7 +42,7 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class RecordInputSerializer(serializers.ModelSerializer):
+class RecordInputSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializer):
     """An input shape: refuses unknown fields and hands values to a service.
 
     `Meta.fixed_fields` names fields that a record takes only at creation; sending
@@ -57,21 +58,23 @@ class RecordInputSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            fixed = getattr(self.Meta, "fixed_fields", ())
-            unknown = {}
-            for name in sorted(set(data) - set(self.fields)):
-                if name in fixed:
-                    message = ErrorDetail(
-                        "Cannot be changed once the record exists: it is part of "
-                        "its reference.",
-                        code="fixed_field",
-                    )
-                else:
-                    message = ErrorDetail("Unknown field.", code="unknown_field")
-                unknown[name] = [message]
-            if unknown:
-                raise serializers.ValidationError(unknown)
+            self._refuse_objects_as_lists(data)
         return super().to_internal_value(data)
+
+    def _refuse_objects_as_lists(self, data):
+        # DRF takes an object for a list of related records, as a list of its keys.
+        wrong = {}
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, serializers.ManyRelatedField) and isinstance(
+                value, Mapping
+            ):
+                message = field.error_messages["not_a_list"].format(
+                    input_type=type(value).__name__
+                )
+                wrong[name] = [ErrorDetail(message, code="not_a_list")]
+        if wrong:
+            raise serializers.ValidationError(wrong)
 
     def record_values(self):
         """The validated values as the service takes them: fields and many-to-many."""

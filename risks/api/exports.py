@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from riskregister.api.schema import ErrorSerializer
 from risks.exports.common import CONTENT_TYPES, ExportScope
 from risks.exports.responses import FORMATS, export_response
 from risks.models import Register, RiskArea
@@ -40,6 +41,14 @@ def _filter_form(register, data):
         groups=list(dict.fromkeys(area.group for area in areas if area.group)),
         areas=areas,
     )
+
+
+FILE_DESCRIPTION = (
+    "The file `format` asks for: xlsx, the Excel workbook, which can be imported "
+    "back; csv, one row per sub-risk, UTF-8 with a byte order mark; pdf, the print "
+    "view; json, the whole register as a register document "
+    "(docs/register-format.md), to which the filters do not apply."
+)
 
 
 def _text(name, description):
@@ -78,20 +87,20 @@ class RegisterExportView(APIView):
         ],
         responses={
             (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="The whole register as a register document "
-                "(docs/register-format.md); filters do not apply.",
+                OpenApiTypes.OBJECT, description=FILE_DESCRIPTION
             ),
             **{
                 (200, CONTENT_TYPES[name].split(";")[0]): OpenApiResponse(
-                    OpenApiTypes.BINARY, description=description
+                    OpenApiTypes.BINARY, description=FILE_DESCRIPTION
                 )
-                for name, description in (
-                    ("csv", "One row per sub-risk, UTF-8 with a byte order mark."),
-                    ("xlsx", "The Excel workbook, which can be imported back."),
-                    ("pdf", "The print view as PDF."),
-                )
+                for name in ("csv", "xlsx", "pdf")
             },
+            # 401, 403, 404 and 429 are every operation's (riskregister.api.schema).
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`format` is missing or not one of the four, or a "
+                "filter is invalid; each error names its parameter.",
+            ),
         },
     )
     def get(self, request, reference):

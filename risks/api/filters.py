@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
@@ -139,22 +139,46 @@ class _TimeInRangeField(IsoDateTimeField):
         return value
 
 
-class UpdatedSinceFilter(filters.IsoDateTimeFilter):
-    """Rows changed at or after a time, counting re-rating by a methodology change.
-
-    A methodology change rates sub-risks again without saving them one by one, so
-    a sub-risk counts as changed when its register's methodology changed too.
-    """
-
+class TimeFilter(filters.IsoDateTimeFilter):
     field_class = _TimeInRangeField
+
+
+class UpdatedSinceFilter(TimeFilter):
+    """Rows changed at or after a time, counting re-rating and restoring.
+
+    A methodology change rates sub-risks again without saving them one by one,
+    and restoring an area or register brings its sub-risks back without saving
+    them, so a sub-risk counts as changed when its methodology, area or register
+    changed too. That sends some rows again that did not change, but never
+    leaves out one that did.
+    """
 
     def filter(self, qs, value):
         if value is None:
             return qs
         return qs.filter(
             Q(updated_at__gte=value)
+            | Q(area__updated_at__gte=value)
+            | Q(area__register__updated_at__gte=value)
             | Q(area__register__methodology__updated_at__gte=value)
         )
+
+
+class RemovedSinceFilter(filters.FilterSet):
+    """The required time from which `/ratings/removed/` lists what left the feed."""
+
+    since = TimeFilter(
+        field_name="removed_at",
+        lookup_expr="gte",
+        required=True,
+        label="Sub-risks that left the feed at or after this ISO 8601 time, e.g. "
+        "2017-05-24T09:00:00Z; a time without an offset is UK time "
+        "(Europe/London)",
+    )
+    ordering = StableOrderingFilter(
+        fields=[("removed_at", "removed_at"), ("reference", "reference")],
+        default=[F("reference").asc()],
+    )
 
 
 def subrisk_ordering(*, default):
@@ -176,9 +200,9 @@ def subrisk_ordering(*, default):
 class SubRiskFilter(filters.FilterSet):
     register = register_filter("area__register")
     updated_since = UpdatedSinceFilter(
-        label="Only sub-risks changed (or rated again) at or after this ISO 8601 "
-        "time, e.g. 2017-05-24T09:00:00Z; a time without an offset is UK time "
-        "(Europe/London)",
+        label="Only sub-risks changed (or rated again, or restored with their area "
+        "or register) at or after this ISO 8601 time, e.g. 2017-05-24T09:00:00Z; "
+        "a time without an offset is UK time (Europe/London)",
     )
     area = area_filter("area")
     group = group_filter("area__group")

@@ -5,7 +5,8 @@ A methodology is named by its register's reference. PUT replaces its whole state
 methodology editor's confirmation does; the body's `revision` must be the one the
 client read, or the answer is 412 and nothing is written. POST `preview/` answers
 what that PUT would change without writing anything, POST `from-bands/` proposes
-a matrix from score bands, and the versions can be read and compared.
+a matrix from score bands, and the versions can be read and compared. Every
+input shape refuses a field it does not have, at any depth, as content writes do.
 """
 
 import logging
@@ -25,6 +26,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from riskregister.api.exceptions import PreconditionFailed
+from riskregister.api.schema import ErrorSerializer
+from riskregister.api.unknown_fields import UnknownFieldsRefusedMixin
 from riskregister.api.viewsets import ReferenceViewSet
 from riskregister.api.writes import StrictCharField
 from risks.api import filters
@@ -54,13 +57,13 @@ MAX_SCORE = MAX_LEVELS * MAX_LEVELS
 # ---- Input -----------------------------------------------------------------
 
 
-class ScaleLevelInputSerializer(serializers.Serializer):
+class ScaleLevelInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     value = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
     label = StrictCharField(max_length=LABEL_LENGTH)
     definition = StrictCharField(allow_blank=True, required=False, default="")
 
 
-class RatingLevelInputSerializer(serializers.Serializer):
+class RatingLevelInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     rank = serializers.IntegerField(
         min_value=1, max_value=MAX_RANK, help_text="1 is the least severe."
     )
@@ -79,7 +82,7 @@ class RatingLevelInputSerializer(serializers.Serializer):
     )
 
 
-class MatrixCellInputSerializer(serializers.Serializer):
+class MatrixCellInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     likelihood = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
     impact = serializers.IntegerField(min_value=1, max_value=MAX_LEVELS)
     rating = StrictCharField(
@@ -109,7 +112,9 @@ class LevelMappingField(serializers.DictField):
         return converted
 
 
-class MethodologyStateInputSerializer(serializers.Serializer):
+class MethodologyStateInputSerializer(
+    UnknownFieldsRefusedMixin, serializers.Serializer
+):
     """A complete proposed methodology: everything it will be after the change."""
 
     name = StrictCharField(max_length=NAME_LENGTH)
@@ -173,12 +178,12 @@ class MethodologyUpdateInputSerializer(MethodologyStateInputSerializer):
     )
 
 
-class BandInputSerializer(serializers.Serializer):
+class BandInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     rating = StrictCharField(max_length=LABEL_LENGTH)
     lowest_score = serializers.IntegerField(min_value=1, max_value=MAX_SCORE)
 
 
-class FromBandsInputSerializer(serializers.Serializer):
+class FromBandsInputSerializer(UnknownFieldsRefusedMixin, serializers.Serializer):
     """Score bands: each cell gets the rating of the highest band its score
     (likelihood x impact) reaches."""
 
@@ -297,7 +302,11 @@ class ProposedMatrixSerializer(serializers.Serializer):
 class VersionSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="The username of the user who saved the version; null when no "
+        "user did (a register loaded by a command) or the user has been deleted.",
     )
 
     class Meta:
@@ -418,8 +427,10 @@ def outcome(result):
 
 
 REFUSED = OpenApiResponse(
-    description="Invalid input; each error names its field, e.g. `matrix` or "
-    "`likelihood_levels`."
+    response=ErrorSerializer,
+    description="Invalid input; each error names its field, dotted when nested, "
+    "e.g. `matrix` or `likelihood_levels.0.label`. A field the shape does not have "
+    "is refused with the code unknown_field.",
 )
 
 
@@ -465,8 +476,9 @@ class MethodologyViewSet(ReferenceViewSet):
             200: SaveOutcomeSerializer,
             400: REFUSED,
             412: OpenApiResponse(
+                response=ErrorSerializer,
                 description="The methodology changed since `revision`; nothing "
-                "was written."
+                "was written.",
             ),
         },
     )
@@ -569,12 +581,18 @@ class MethodologyViewSet(ReferenceViewSet):
     @action(detail=True, methods=["get"], filter_backends=[])
     def versions(self, request, *args, **kwargs):
         methodology = self.methodology()
-        queryset = methodology.versions.select_related("created_by").order_by(
-            "-version"
-        )
-        page = self.paginate_queryset(queryset)
-        serializer = VersionSerializer(page, many=True, context=self.version_context())
-        return self.get_paginated_response(serializer.data)
+
+        def respond():
+            queryset = methodology.versions.select_related("created_by").order_by(
+                "-version"
+            )
+            page = self.paginate_queryset(queryset)
+            serializer = VersionSerializer(
+                page, many=True, context=self.version_context()
+            )
+            return self.get_paginated_response(serializer.data)
+
+        return self.conditional(request, respond)
 
     @extend_schema(
         summary="One saved version with its full state",
@@ -603,8 +621,12 @@ class MethodologyViewSet(ReferenceViewSet):
             raise NotFound(
                 f"{methodology.register.reference} has no methodology version {number}."
             ) from None
-        return Response(
-            VersionDetailSerializer(version, context=self.version_context()).data
+
+        return self.conditional(
+            request,
+            lambda: Response(
+                VersionDetailSerializer(version, context=self.version_context()).data
+            ),
         )
 
     @extend_schema(
@@ -617,7 +639,14 @@ class MethodologyViewSet(ReferenceViewSet):
                 "to", OpenApiTypes.INT, required=True, description="Later version"
             ),
         ],
-        responses={200: ComparisonSerializer, 400: REFUSED},
+        responses={
+            200: ComparisonSerializer,
+            400: OpenApiResponse(
+                response=ErrorSerializer,
+                description="`from` or `to` is missing, not a whole number or not a "
+                "saved version; each error names its parameter.",
+            ),
+        },
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def compare(self, request, *args, **kwargs):
@@ -629,6 +658,12 @@ class MethodologyViewSet(ReferenceViewSet):
         query.is_valid(raise_exception=True)
 
         old, new = query.validated_data["from"], query.validated_data["to"]
+        return self.conditional(
+            request, lambda: Response(self.comparison(snapshots, old, new))
+        )
+
+    def comparison(self, snapshots, old, new):
+        """Versions `old` and `new` compared, in the API's shape."""
         comparison = compare_states(snapshots[old], snapshots[new])
         data = {
             "old_version": old,
@@ -643,7 +678,26 @@ class MethodologyViewSet(ReferenceViewSet):
             "rating_levels": comparison.rating_levels,
             "cells": comparison.cells,
         }
-        return Response(ComparisonSerializer(data).data)
+        return ComparisonSerializer(data).data
+
+    def conditional(self, request, respond):
+        """`respond()`, with validators; or 304 if the client's validators hold.
+
+        A saved version never changes, and saving one raises the content version,
+        so a list's validators (its URL and the content version) serve the
+        versions list, a version and a comparison alike. Call it once the
+        request has been checked, so a refusal is never answered with 304.
+        """
+        # Limitation: renaming a user who saved a version does not change these
+        # validators, because users are not register content; a client keeps
+        # showing the old username until the next methodology change.
+        if not self._conditional(request):
+            return respond()
+        validators = self.list_validators(request)
+        not_modified = validators.not_modified(request)
+        if not_modified is not None:
+            return not_modified
+        return validators.apply(respond())
 
     def version_context(self):
         return {"request": self.request, "reference": self.kwargs["reference"]}

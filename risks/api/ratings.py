@@ -1,10 +1,17 @@
-"""The ratings feed: every live sub-risk's rating, compact, for other systems."""
+"""The ratings feed: every live sub-risk's rating, compact, for other systems.
+
+`/ratings/?updated_since=T` gives what changed since T; `/ratings/removed/?since=T`
+gives what left the feed since T (archived, or in an archived area or register),
+so a system that keeps a copy can drop those rows too.
+"""
 
 from django.db.models import F
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
 
 from riskregister.api.viewsets import ReferenceViewSet
-from risks.api.filters import SubRiskFilter, subrisk_ordering
+from risks.api.filters import RemovedSinceFilter, SubRiskFilter, subrisk_ordering
 from risks.api.serializers import RatingSummarySerializer, ScaleLevelSummarySerializer
 from risks.models import ImpactLevel, LikelihoodLevel, RatingLevel, SubRisk
 
@@ -68,6 +75,28 @@ class RatingFeedSerializer(serializers.Serializer):
         }
 
 
+class RemovedRatingSerializer(serializers.Serializer):
+    """A sub-risk that the feed no longer shows. Built by hand, as the feed's rows."""
+
+    reference = serializers.CharField(
+        read_only=True, help_text="The sub-risk's stable reference, e.g. SRR-2017/2.b."
+    )
+    removed_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When it left the feed: its own archiving, or its area's or "
+        "register's, whichever came first.",
+    )
+
+    def to_representation(self, row):
+        """One row of `SubRisk.objects.removed_from_feed()`."""
+        return {
+            "reference": row["reference"],
+            "removed_at": self.fields["removed_at"].to_representation(
+                row["removed_at"]
+            ),
+        }
+
+
 class LevelLookups:
     """Every likelihood and impact level and rating, by id, as the feed shows them.
 
@@ -98,12 +127,36 @@ class RatingFeedFilter(SubRiskFilter):
 class RatingFeedViewSet(ReferenceViewSet):
     """Every live sub-risk's rating, for polling; filter `updated_since` to sync."""
 
-    serializer_class = RatingFeedSerializer
-    filterset_class = RatingFeedFilter
     state_fields = SUBRISK_STATE_FIELDS
 
+    @property
+    def filterset_class(self):
+        return RemovedSinceFilter if self.action == "removed" else RatingFeedFilter
+
+    def get_serializer_class(self):
+        if self.action == "removed":
+            return RemovedRatingSerializer
+        return RatingFeedSerializer
+
     def get_queryset(self):
+        if self.action == "removed":
+            return SubRisk.objects.removed_from_feed()
         return SubRisk.objects.for_ratings_feed()
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "levels": LevelLookups()}
+        context = super().get_serializer_context()
+        if self.action != "removed":
+            context["levels"] = LevelLookups()
+        return context
+
+    @extend_schema(
+        responses=RemovedRatingSerializer(many=True),
+        summary="Sub-risks that left the feed",
+        description="Sub-risks archived, or in an area or register archived, at "
+        "or after `since`: with `/ratings/?updated_since=` it keeps a copy of the "
+        "feed whole. A restored sub-risk comes back through `updated_since`.",
+    )
+    @action(detail=False, methods=["get"])
+    def removed(self, request, *args, **kwargs):
+        # `list` gives it the feed's pages, validators, 304s and body cache.
+        return self.list(request, *args, **kwargs)

@@ -144,6 +144,8 @@ class SubRiskSerializer(serializers.ModelSerializer):
             "impact",
             "rating",
             "methodology_version",
+            "reviewed_on",
+            "order",
             "created_at",
             "updated_at",
             "revision",

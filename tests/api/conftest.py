@@ -33,3 +33,12 @@ def register(db):
 def token_client(viewer):
     key = api_token_issue(ApiToken(user=viewer, name="Dashboard"))
     return Client(headers={"authorization": f"Token {key}"})
+
+
+@pytest.fixture
+def api(editor):
+    """An API client with a read-write token of an Editor."""
+    key = api_token_issue(
+        ApiToken(user=editor, name="Assessments", scope=ApiToken.Scope.READ_WRITE)
+    )
+    return Client(headers={"authorization": f"Bearer {key}"})

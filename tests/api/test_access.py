@@ -51,6 +51,14 @@ def test_a_token_reads_every_endpoint(token_client, url):
     assert token_client.get(url).status_code == status.HTTP_200_OK
 
 
+@pytest.mark.parametrize("url", LISTS[1:])
+@pytest.mark.parametrize("ordering", [",", ",,"])
+def test_empty_ordering_items_are_skipped(token_client, url, ordering):
+    response = token_client.get(f"{url}?ordering={ordering}")
+
+    assert response.status_code == status.HTTP_200_OK
+
+
 def test_an_unknown_token_is_refused(db):
     client = Client(headers={"authorization": "Token not-a-real-token"})
 
@@ -169,6 +177,30 @@ def test_an_unknown_query_parameter_is_refused(viewer_client, register):
     assert [(e["field"], e["code"]) for e in areas.json()["errors"]] == [
         ("updated_since", "unknown_field")
     ]
+
+
+def test_a_repeated_query_parameter_is_refused(viewer_client, register):
+    response = viewer_client.get(
+        "/api/v1/ratings/?rating=abc&rating=high&page=1&page=2"
+    )
+
+    assert (response.status_code, response.json()) == (
+        status.HTTP_400_BAD_REQUEST,
+        {
+            "errors": [
+                {
+                    "field": "page",
+                    "message": "Give this parameter once.",
+                    "code": "repeated",
+                },
+                {
+                    "field": "rating",
+                    "message": "Give this parameter once.",
+                    "code": "repeated",
+                },
+            ]
+        },
+    )
 
 
 def test_a_record_read_does_not_check_query_parameters(viewer_client, register):

@@ -1,15 +1,12 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils.http import http_date
 from rest_framework import status
 
 from riskregister.api import conditional
 from risks.api.ratings import RatingFeedSerializer
 from risks.api.serializers import SubRiskSerializer
-from risks.models import ApiToken
-from risks.tokens import api_token_issue
 from tests.factories import RiskAreaFactory, SubRiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +28,6 @@ LISTS = [
 def subrisk(register):
     area = RiskAreaFactory(register=register, number=2)
     return SubRiskFactory(area=area, likelihood_value=4, impact_value=1)
-
-
-@pytest.fixture
-def api(editor):
-    key = api_token_issue(
-        ApiToken(user=editor, name="Sync", scope=ApiToken.Scope.READ_WRITE)
-    )
-    return Client(headers={"authorization": f"Bearer {key}"})
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -188,6 +177,47 @@ def test_a_write_elsewhere_still_lets_a_record_be_written_with_its_etag(api, sub
 
     assert response.status_code == status.HTTP_200_OK
     assert response.json()["statement"] == "Mine."
+
+
+def test_a_change_to_an_areas_subrisk_leaves_its_etag_good_for_writing(api, subrisk):
+    url = f"/api/v1/areas/{subrisk.area.reference}/"
+    before = api.get(url)["ETag"]
+    detail = f"/api/v1/subrisks/{subrisk.reference}/"
+    api.patch(
+        detail,
+        {"statement": "Changed."},
+        content_type="application/json",
+        headers={"if-match": api.get(detail)["ETag"]},
+    )
+
+    read = api.get(url, headers={"if-none-match": before})
+    response = api.patch(
+        url,
+        {"name": "Installation works"},
+        content_type="application/json",
+        headers={"if-match": before},
+    )
+
+    assert read.status_code == status.HTTP_200_OK
+    assert response.status_code == status.HTTP_200_OK
+    assert response.json()["name"] == "Installation works"
+
+
+def test_delete_without_if_match_says_what_to_send(api, subrisk):
+    response = api.delete(
+        f"/api/v1/subrisks/{subrisk.reference}/",
+        {"revision": 1},
+        content_type="application/json",
+    )
+
+    assert response.status_code == status.HTTP_428_PRECONDITION_REQUIRED
+    assert response.json()["errors"] == [
+        {
+            "field": None,
+            "message": "Send If-Match with the record's ETag to archive it.",
+            "code": "precondition_required",
+        }
+    ]
 
 
 def test_a_weak_etag_is_not_enough_to_write(api, subrisk):

@@ -61,6 +61,7 @@ def test_mitigation_detail_has_the_full_shape(viewer_client, register, fix_times
         owner="DCC",
         due_date=dt.date(2018, 3, 31),
         references=["SLC 44", "P272"],
+        order=2,
     )
     mitigation.subrisks.set([second, first, archived])
     fix_timestamps(Mitigation.objects.all())
@@ -81,6 +82,8 @@ def test_mitigation_detail_has_the_full_shape(viewer_client, register, fix_times
         "due_date": "2018-03-31",
         "references": ["SLC 44", "P272"],
         "subrisks": ["REG-A/3.a", "REG-A/3.b"],
+        "applies_to_area": False,
+        "order": 2,
         "created_at": CREATED_JSON,
         "updated_at": UPDATED_JSON,
         "revision": 1,
@@ -132,3 +135,24 @@ def test_archived_mitigation_is_not_found(viewer_client, mitigations):
     assert response.json() == {
         "errors": [{"field": None, "message": "Not found.", "code": "not_found"}]
     }
+
+
+def test_a_mitigation_of_archived_subrisks_still_does_not_apply_to_the_area(
+    viewer_client, register
+):
+    area = RiskAreaFactory(register=register, number=3)
+    archived = SubRiskFactory(area=area)
+    whole = MitigationFactory(area=area, text="For the area.")
+    chosen = MitigationFactory(area=area, text="For one sub-risk.")
+    chosen.subrisks.set([archived])
+    archived.archived_at = timezone.now()
+    archived.save()
+
+    rows = viewer_client.get(LIST).json()["results"]
+
+    assert [
+        (row["reference"], row["subrisks"], row["applies_to_area"]) for row in rows
+    ] == [
+        (whole.reference, [], True),
+        (chosen.reference, [], False),
+    ]

@@ -4,7 +4,7 @@ import pytest
 from django.db import models
 from rest_framework import status
 
-from risks.models import Methodology, SubRisk
+from risks.models import Methodology, Register, RiskArea, SubRisk
 from tests.factories import RegisterFactory, RiskAreaFactory, SubRiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,8 @@ def set_updated(queryset, when):
 
 @pytest.fixture
 def ratings(register):
-    """Three sub-risks of REG-A over two areas, one of REG-B, all updated at OLD."""
+    """Three sub-risks of REG-A over two areas, one of REG-B, all (and their areas,
+    registers and methodologies) updated at OLD."""
     installation = RiskAreaFactory(register=register, number=2, name="Installation")
     metering = RiskAreaFactory(register=register, number=5, group="Data Retrieval")
     other = RiskAreaFactory(register=RegisterFactory(reference="REG-B"), number=1)
@@ -31,8 +32,8 @@ def ratings(register):
         "5.a": SubRiskFactory(area=metering, likelihood_value=3, impact_value=4),
         "B1.a": SubRiskFactory(area=other, likelihood_value=5, impact_value=5),
     }
-    set_updated(SubRisk.objects.all(), OLD)
-    models.QuerySet.update(Methodology.objects.all(), updated_at=OLD)
+    for model in (SubRisk, RiskArea, Register, Methodology):
+        set_updated(model.objects.all(), OLD)
     return rows
 
 
@@ -129,6 +130,24 @@ def test_a_methodology_change_counts_as_an_update(viewer_client, ratings):
     assert response.json()["results"][0]["updated_at"] == "2024-06-01T10:00:00+01:00"
 
 
+@pytest.mark.parametrize(
+    ("model", "lookup", "expected"),
+    [
+        (RiskArea, {"reference": "REG-A/5"}, ["REG-A/5.a"]),
+        (Register, {"reference": "REG-B"}, ["REG-B/1.a"]),
+    ],
+)
+def test_a_change_to_the_area_or_register_counts_as_an_update(
+    viewer_client, ratings, model, lookup, expected
+):
+    # Restoring an area or register brings its sub-risks back unsaved.
+    set_updated(model.objects.filter(**lookup), NEW)
+
+    response = viewer_client.get(f"{LIST}?updated_since=2024-03-01T00:00:00Z")
+
+    assert references(response) == expected
+
+
 INVALID_TIME = "Enter a valid date/time."
 OUT_OF_RANGE = "Enter a time between the years 1 and 9999 in UTC."
 
@@ -168,6 +187,12 @@ def test_an_unknown_filter_value_is_refused(viewer_client, ratings):
 
 def test_ordering_is_stable_with_ties_broken_by_reference(viewer_client, ratings):
     response = viewer_client.get(f"{LIST}?ordering=-updated_at")
+
+    assert references(response) == ["REG-A/2.a", "REG-A/2.b", "REG-A/5.a", "REG-B/1.a"]
+
+
+def test_an_empty_ordering_item_is_skipped(viewer_client, ratings):
+    response = viewer_client.get(f"{LIST}?ordering=,-updated_at,")
 
     assert references(response) == ["REG-A/2.a", "REG-A/2.b", "REG-A/5.a", "REG-B/1.a"]
 

@@ -230,3 +230,29 @@ def test_methodology_filter_refuses_an_unknown_register(viewer_client, registers
             }
         ]
     }
+
+
+def test_format_json_is_the_default_and_other_formats_are_not_found(
+    viewer_client, register
+):
+    url = f"/api/v1/registers/{register.reference}/"
+
+    plain = viewer_client.get(url).json()
+    json = viewer_client.get(url, {"format": "json"})
+    other = viewer_client.get(url, {"format": "xml"})
+
+    assert json.status_code == status.HTTP_200_OK
+    assert json["Content-Type"] == "application/json"
+    # DRF keeps the parameter in the answer's links, so they answer alike.
+    assert json.json() == {
+        **plain,
+        "url": f"{plain['url']}?format=json",
+        "methodology": {
+            **plain["methodology"],
+            "url": f"{plain['methodology']['url']}?format=json",
+        },
+    }
+    assert other.status_code == status.HTTP_404_NOT_FOUND
+    assert other.json() == {
+        "errors": [{"field": None, "message": "Not found.", "code": "not_found"}]
+    }

@@ -4,7 +4,8 @@ Each operation gets a bounded number of generated requests, valid and invalid,
 as a read-write token of an Editor, over the 2017 register. Path references are
 sometimes real ones, so details and writes reach records, not only 404s. Every
 example runs in a savepoint that is rolled back, so examples do not see each
-other's writes. Checks: no 5xx, and every response matches the schema.
+other's writes. Checks: no 5xx, every status is one the schema lists for the
+operation, and every response matches the schema.
 """
 
 import json
@@ -22,7 +23,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from risks import roles
 from risks.models import ApiToken, RiskFactor, SubRisk
@@ -185,7 +189,12 @@ def test_the_api_keeps_its_schema(
         try:
             response = case.call(headers=headers)
             case.validate_response(
-                response, checks=[not_a_server_error, response_schema_conformance]
+                response,
+                checks=[
+                    not_a_server_error,
+                    status_code_conformance,
+                    response_schema_conformance,
+                ],
             )
         finally:
             transaction.savepoint_rollback(savepoint)

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import models
 from django.urls import resolve, reverse
@@ -70,6 +72,8 @@ def test_subrisk_detail_has_the_full_shape(viewer_client, register, fix_timestam
         rating_label="Likelihood of installation errors",
         likelihood_value=2,
         impact_value=4,
+        reviewed_on=dt.date(2024, 1, 10),
+        order=3,
     )
     fix_timestamps(SubRisk.objects.all())
 
@@ -87,6 +91,8 @@ def test_subrisk_detail_has_the_full_shape(viewer_client, register, fix_timestam
         "impact": {"value": 4, "label": "High"},
         "rating": {"name": "Medium", "rank": 2, "colour": "#f2c200"},
         "methodology_version": 1,
+        "reviewed_on": "2024-01-10",
+        "order": 3,
         "created_at": CREATED_JSON,
         "updated_at": UPDATED_JSON,
         "revision": 1,

@@ -53,9 +53,7 @@ def test_create_area_refuses_a_number_in_use_naming_it(editor_client, area):
     response = editor_client.post(url("area-create"), data)
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "Risk area with this Register and Number already exists." in page_text(
-        response
-    )
+    assert "Number: This register already has an area 2." in page_text(response)
     assert 'value="Twice"' in response.content.decode()
     assert RiskArea.objects.count() == 1
 

@@ -274,6 +274,94 @@ def test_removing_a_used_level_is_refused_until_it_is_mapped(api_admin, register
     assert entry.likelihood_id == moved.likelihood_id
 
 
+def test_put_of_a_body_that_is_not_json_gets_415(api_admin, register_2017):
+    response = api_admin.put(URL, "name=New", content_type="text/plain")
+
+    assert response.status_code == status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    assert response.json() == {
+        "errors": [
+            error(
+                None,
+                'Unsupported media type "text/plain" in request.',
+                "unsupported_media_type",
+            )
+        ]
+    }
+
+
+def with_unknown_fields(body):
+    """`body` with a field that no shape has at each level of nesting."""
+    body["foo"] = 1
+    body["likelihood_levels"][0]["extra"] = "x"
+    body["rating_levels"][1]["shade"] = "dark"
+    body["matrix"][0]["colour"] = "#ff0000"
+    return body
+
+
+UNKNOWN_FIELDS = [
+    error("likelihood_levels.0.extra", "Unknown field.", "unknown_field"),
+    error("rating_levels.1.shade", "Unknown field.", "unknown_field"),
+    error("matrix.0.colour", "Unknown field.", "unknown_field"),
+    error("foo", "Unknown field.", "unknown_field"),
+]
+
+
+def test_put_refuses_unknown_fields_naming_each_and_writes_nothing(
+    api_admin, register_2017
+):
+    body = with_unknown_fields(with_cell(state(register_2017), 3, 3, "High"))
+
+    response = put(api_admin, body)
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json() == {"errors": UNKNOWN_FIELDS}
+    assert MethodologyVersion.objects.count() == 1
+    assert ratings(register_2017)["SRR-2017/3.a"] == "Medium"
+
+
+def test_unknown_fields_are_named_with_the_other_errors(api_admin, register_2017):
+    body = with_unknown_fields(state(register_2017, reason=""))
+
+    response = put(api_admin, body)
+
+    assert response.json()["errors"] == [
+        *UNKNOWN_FIELDS[:3],
+        error("reason", "This field may not be blank.", "blank"),
+        UNKNOWN_FIELDS[3],
+    ]
+
+
+def test_preview_refuses_unknown_fields_and_a_revision(api_admin, register_2017):
+    body = with_unknown_fields(state(register_2017))
+
+    response = post(api_admin, "preview/", body)
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json() == {
+        "errors": [
+            *UNKNOWN_FIELDS,
+            error("revision", "Unknown field.", "unknown_field"),
+        ]
+    }
+
+
+def test_from_bands_refuses_unknown_fields(api_admin, register_2017):
+    body = {
+        "bands": [{"rating": "Low", "lowest_score": 1, "colour": "#2e7d32"}],
+        "levels": 5,
+    }
+
+    response = post(api_admin, "from-bands/", body)
+
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json() == {
+        "errors": [
+            error("bands.0.colour", "Unknown field.", "unknown_field"),
+            error("levels", "Unknown field.", "unknown_field"),
+        ]
+    }
+
+
 # ---- Preview and bands ------------------------------------------------------------
 
 
@@ -301,6 +389,7 @@ def test_preview_matches_what_put_then_does_and_writes_nothing(
 
 def test_preview_warns_about_a_non_monotonic_matrix(api_admin, register_2017):
     body = with_cell(state(register_2017), 4, 4, "Low")
+    del body["revision"]
 
     response = post(api_admin, "preview/", body)
 
@@ -522,3 +611,49 @@ def test_other_registers_methodologies_are_untouched(api_admin, register_2017):
 
     other.methodology.refresh_from_db()
     assert other.methodology.version == 1
+
+
+# ---- Validators ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["versions/", "versions/1/", "compare/?from=1&to=1"])
+def test_versions_and_comparisons_answer_304_while_nothing_changed(
+    api_admin, register_2017, path
+):
+    first = api_admin.get(URL + path)
+
+    again = api_admin.get(URL + path, headers={"if-none-match": first["ETag"]})
+    since = api_admin.get(
+        URL + path, headers={"if-modified-since": first["Last-Modified"]}
+    )
+
+    assert first.status_code == status.HTTP_200_OK
+    assert first["Cache-Control"] == "private, no-cache"
+    assert (again.status_code, again.content) == (status.HTTP_304_NOT_MODIFIED, b"")
+    assert again["ETag"] == first["ETag"]
+    assert since.status_code == status.HTTP_304_NOT_MODIFIED
+
+
+@pytest.mark.parametrize("path", ["versions/", "versions/1/", "compare/?from=1&to=1"])
+def test_a_new_version_changes_the_validators(api_admin, register_2017, path):
+    etag = api_admin.get(URL + path)["ETag"]
+
+    put(api_admin, with_cell(state(register_2017), 3, 3, "High"))
+    response = api_admin.get(URL + path, headers={"if-none-match": etag})
+
+    assert response.status_code == status.HTTP_200_OK
+    assert response["ETag"] != etag
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("versions/9/", status.HTTP_404_NOT_FOUND),
+        ("compare/?from=1&to=9", status.HTTP_400_BAD_REQUEST),
+    ],
+)
+def test_a_refused_read_is_never_answered_304(api_admin, register_2017, path, code):
+    response = api_admin.get(URL + path, headers={"if-none-match": "*"})
+
+    assert response.status_code == code
+    assert "ETag" not in response

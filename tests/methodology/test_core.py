@@ -205,3 +205,27 @@ def test_applying_a_change_runs_the_same_queries_for_any_number_of_sub_risks():
 
     assert (few_changed, many_changed) == (10, 54)
     assert few == many
+
+
+def test_archived_subrisks_are_rated_again_but_left_out_of_what_is_reported(
+    register_2017,
+):
+    methodology = register_2017.methodology
+    archived = SubRisk.objects.get(reference="SRR-2017/7.a")
+    SubRisk.objects.filter(pk=archived.pk).update(archived_at="2020-01-01T00:00Z")
+    change = current(register_2017)
+    change.matrix[3, 3] = "High"
+
+    preview = methodology_preview(methodology=methodology, change=change)
+    applied = methodology_apply(methodology=methodology, change=change, user=None)
+
+    assert [c.reference for c in preview.changes] == [
+        "SRR-2017/3.a",
+        "SRR-2017/4.a",
+    ]
+    assert applied.changes == preview.changes
+    live = SubRisk.objects.active()
+    assert sum(preview.counts_before.values()) == live.count()
+    assert sum(preview.counts_after.values()) == live.count()
+    assert preview.counts_after["High"] - preview.counts_before["High"] == 2
+    assert SubRisk.objects.get(pk=archived.pk).rating.name == "High"

@@ -1,0 +1,59 @@
+"""The admin's share of the lost-update guard that the pages and the API keep.
+
+Every other way to change a record checks the revision it was read at and
+raises it by one. The admin's change form does the same: it carries the
+revision it was opened at, refuses to save over a change made since, and raises
+the revision, so a write based on the older one, from any client, is refused.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class RevisionCheckedForm(forms.ModelForm):
+    opened_revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            field = self.fields["opened_revision"]
+            field.required = True
+            field.initial = self.instance.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        opened = cleaned.get("opened_revision")
+        if self.instance.pk is None or opened is None or not self.has_changed():
+            return cleaned
+        # The admin saves in one transaction, so the row stays locked until then.
+        current = (
+            type(self.instance)
+            ._default_manager.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        if current != opened:
+            raise ValidationError(
+                "%(record)s has been changed by someone else since you opened it "
+                "(it is now at revision %(current)s). Open it again to see that "
+                "change, then make yours.",
+                code="stale",
+                params={"record": self.instance, "current": current},
+            )
+        self.instance.revision = opened + 1
+        return cleaned
+
+
+class RevisionedAdmin(SimpleHistoryAdmin):
+    """A history-keeping admin whose change form checks and raises the revision."""
+
+    form = RevisionCheckedForm
+
+
+class RevisionedStackedInline(admin.StackedInline):
+    form = RevisionCheckedForm
