@@ -124,13 +124,17 @@ class RiskAreaFilter(filters.FilterSet):
 
 
 class _TimeInRangeField(IsoDateTimeField):
-    """An ISO 8601 time that is also a time in UTC: 0001-01-01T00:00+14:00 is not."""
+    """An ISO 8601 time that is also a time in UTC: 0001-01-01T00:00+14:00 is not.
+
+    The time is handed on in UTC: Python takes offsets up to a day, PostgreSQL
+    only up to 16 hours.
+    """
 
     def to_python(self, value):
         value = super().to_python(value)
         if value is not None:
             try:
-                value.astimezone(dt.UTC)
+                value = value.astimezone(dt.UTC)
             except OverflowError:
                 raise ValidationError(
                     "Enter a time between the years 1 and 9999 in UTC.",

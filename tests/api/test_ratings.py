@@ -148,6 +148,15 @@ def test_a_change_to_the_area_or_register_counts_as_an_update(
     assert references(response) == expected
 
 
+def test_updated_since_takes_an_offset_beyond_postgresqls(viewer_client, ratings):
+    set_updated(SubRisk.objects.filter(pk=ratings["5.a"].pk), NEW)
+
+    # 08:07 UTC on 1 March, in an offset PostgreSQL would refuse.
+    response = viewer_client.get(f"{LIST}?updated_since=2024-03-02T01:00:00%2B16:53")
+
+    assert references(response) == ["REG-A/5.a"]
+
+
 INVALID_TIME = "Enter a valid date/time."
 OUT_OF_RANGE = "Enter a time between the years 1 and 9999 in UTC."
 

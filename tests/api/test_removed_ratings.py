@@ -106,6 +106,14 @@ def test_removed_needs_a_valid_since(viewer_client, rows, query, message, code):
         assert error["message"] == message
 
 
+def test_removed_takes_an_offset_beyond_postgresqls(viewer_client, rows):
+    archive(SubRisk, rows["2.a"].pk, MAR)
+
+    response = viewer_client.get(f"{REMOVED}?since=2024-03-01T18:00:00%2B16:53")
+
+    assert [row["reference"] for row in response.json()["results"]] == ["REG-A/2.a"]
+
+
 def test_removed_answers_its_etag_with_304(viewer_client, rows):
     url = f"{REMOVED}?since=2024-01-01T00:00:00Z"
     etag = viewer_client.get(url)["ETag"]
