@@ -27,52 +27,58 @@ class RegisterAdmin(RevisionedAdmin):
     readonly_fields = ["revision", "created_at", "updated_at", "archived_at"]
 
 
-class LikelihoodLevelInline(admin.TabularInline):
+class ViewOnly:
+    """Shown, never changed here: a methodology changes in its editor
+    (/registers/<reference>/methodology/edit/) or through the API, which save a
+    new version and rate every sub-risk again; a change here would do neither,
+    and `methodology_version` would no longer name the matrix behind a rating.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LikelihoodLevelInline(ViewOnly, admin.TabularInline):
     model = LikelihoodLevel
-    extra = 0
 
 
-class ImpactLevelInline(admin.TabularInline):
+class ImpactLevelInline(ViewOnly, admin.TabularInline):
     model = ImpactLevel
-    extra = 0
 
 
-class RatingLevelInline(admin.TabularInline):
+class RatingLevelInline(ViewOnly, admin.TabularInline):
     model = RatingLevel
-    extra = 0
 
 
 @admin.register(Methodology)
-class MethodologyAdmin(RevisionedAdmin):
+class MethodologyAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ["name", "register", "version"]
-    readonly_fields = ["version", "revision"]
     inlines = [LikelihoodLevelInline, ImpactLevelInline, RatingLevelInline]
 
 
 @admin.register(LikelihoodLevel, ImpactLevel)
-class ScaleLevelAdmin(SimpleHistoryAdmin):
+class ScaleLevelAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ["label", "value", "methodology"]
     list_filter = ["methodology"]
 
 
 @admin.register(RatingLevel)
-class RatingLevelAdmin(SimpleHistoryAdmin):
+class RatingLevelAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ["name", "rank", "colour", "methodology"]
     list_filter = ["methodology"]
 
 
 @admin.register(MatrixCell)
-class MatrixCellAdmin(SimpleHistoryAdmin):
+class MatrixCellAdmin(ViewOnly, SimpleHistoryAdmin):
     list_display = ["likelihood", "impact", "rating", "methodology"]
     list_filter = ["methodology", "rating"]
     list_select_related = ["likelihood", "impact", "rating", "methodology__register"]
-
-    def has_add_permission(self, request):
-        # Cells are created with their methodology, one per pair, never by hand.
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["methodology", "likelihood", "impact"]
 
 
 class SubRiskInline(RevisionedStackedInline):

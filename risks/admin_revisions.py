@@ -49,11 +49,31 @@ class RevisionCheckedForm(forms.ModelForm):
         return cleaned
 
 
-class RevisionedAdmin(SimpleHistoryAdmin):
-    """A history-keeping admin whose change form checks and raises the revision."""
+class _RevisionFieldShown:
+    """Renders the form's revision field even where `fields` lists the others."""
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "opened_revision" not in fields:
+            fields.append("opened_revision")
+        return fields
+
+
+class RevisionedAdmin(_RevisionFieldShown, SimpleHistoryAdmin):
+    """A history-keeping admin whose change form checks and raises the revision.
+
+    Records are not deleted here: archiving them (on the pages or through the
+    API) keeps them for restoring and tells syncing systems, through
+    `/api/v1/ratings/removed/`, that they went; deleting a row would do neither,
+    and would free its reference for a different record.
+    """
 
     form = RevisionCheckedForm
 
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-class RevisionedStackedInline(admin.StackedInline):
+
+class RevisionedStackedInline(_RevisionFieldShown, admin.StackedInline):
     form = RevisionCheckedForm
+    can_delete = False

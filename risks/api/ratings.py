@@ -158,5 +158,6 @@ class RatingFeedViewSet(ReferenceViewSet):
     )
     @action(detail=False, methods=["get"])
     def removed(self, request, *args, **kwargs):
+        """Sub-risks that left the feed at or after `since`, with when."""
         # `list` gives it the feed's pages, validators, 304s and body cache.
         return self.list(request, *args, **kwargs)

@@ -1,6 +1,9 @@
 import pytest
+from django.test import Client
 from rest_framework import status
 
+from risks.models import ApiToken
+from risks.tokens import api_token_issue
 from tests.factories import SubRiskFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +66,25 @@ def test_an_unknown_address_is_a_404_in_the_error_shape(client, settings, debug,
 
     assert response.status_code == status.HTTP_404_NOT_FOUND
     assert response.json() == NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/api/v1/subrisks/{reference}", 308), ("/api/v1/nope/", 404)],
+)
+def test_a_token_client_without_a_csrf_cookie_gets_the_apis_answer(
+    editor, path, expected
+):
+    key = api_token_issue(
+        ApiToken(user=editor, name="Writer", scope=ApiToken.Scope.READ_WRITE)
+    )
+    client = Client(
+        enforce_csrf_checks=True, headers={"authorization": f"Bearer {key}"}
+    )
+    subrisk = SubRiskFactory()
+
+    response = client.patch(
+        path.format(reference=subrisk.reference), {}, content_type="application/json"
+    )
+
+    assert response.status_code == expected

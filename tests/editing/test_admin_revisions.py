@@ -4,20 +4,17 @@ from rest_framework import status
 
 from risks.models import ApiToken, SubRisk
 from risks.tokens import api_token_issue
+from tests.editing.conftest import form_data
 from tests.factories import SubRiskFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def change_form_data(admin_client, url):
-    """What the admin's change form would post back unchanged."""
-    form = admin_client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = field.prepare_value(form[name].value())
-        if value is not None:
-            data[name] = value
-    return data
+    """What a browser would post back, unchanged, from the admin's change form."""
+    response = admin_client.get(url)
+    form_id = f"{response.context['opts'].model_name}_form"
+    return form_data(response, form_id)
 
 
 @pytest.fixture
@@ -34,7 +31,7 @@ def test_an_admin_edit_raises_the_revision_so_older_writes_are_refused(
     admin_client, admin_user, editor, subrisk, url
 ):
     data = change_form_data(admin_client, url)
-    data["statement"] = "Edited in the admin."
+    data["statement"] = ["Edited in the admin."]
 
     response = admin_client.post(url, data)
 
@@ -63,7 +60,7 @@ def test_an_admin_form_opened_before_another_change_is_refused(
     SubRisk.objects.filter(pk=subrisk.pk).update(
         statement="Changed meanwhile.", revision=2
     )
-    data["statement"] = "Edited in the admin."
+    data["statement"] = ["Edited in the admin."]
 
     response = admin_client.post(url, data)
 
@@ -87,7 +84,7 @@ def test_saving_an_admin_form_unchanged_keeps_the_revision(admin_client, subrisk
 def test_an_admin_form_without_its_revision_is_refused(admin_client, subrisk, url):
     data = change_form_data(admin_client, url)
     del data["opened_revision"]
-    data["statement"] = "Edited in the admin."
+    data["statement"] = ["Edited in the admin."]
 
     response = admin_client.post(url, data)
 
@@ -97,3 +94,63 @@ def test_an_admin_form_without_its_revision_is_refused(admin_client, subrisk, ur
     ]
     subrisk.refresh_from_db()
     assert subrisk.statement == "As imported."
+
+
+def test_an_area_saves_with_its_subrisks_inline_raising_each_changed_revision(
+    admin_client, subrisk
+):
+    area = subrisk.area
+    other = SubRiskFactory(area=area, statement="Left alone.")
+    url = f"/admin/risks/riskarea/{area.pk}/change/"
+    data = change_form_data(admin_client, url)
+    data["name"] = ["Installation (renamed)"]
+    first = next(
+        name.removesuffix("-id")
+        for name, values in data.items()
+        if name.endswith("-id") and values == [str(subrisk.pk)]
+    )
+    data[f"{first}-statement"] = ["Edited inline."]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == status.HTTP_302_FOUND
+    area.refresh_from_db()
+    subrisk.refresh_from_db()
+    other.refresh_from_db()
+    assert (area.name, area.revision) == ("Installation (renamed)", 2)
+    assert (subrisk.statement, subrisk.revision) == ("Edited inline.", 2)
+    assert (other.statement, other.revision) == ("Left alone.", 1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/risks/subrisk/{subrisk.pk}/delete/",
+        "/admin/risks/riskarea/{subrisk.area_id}/delete/",
+        "/admin/risks/register/{subrisk.area.register_id}/delete/",
+    ],
+)
+def test_register_content_is_archived_not_deleted_in_the_admin(
+    admin_client, subrisk, url
+):
+    response = admin_client.post(url.format(subrisk=subrisk), {"post": "yes"})
+
+    assert response.status_code == status.HTTP_403_FORBIDDEN
+    assert SubRisk.objects.filter(pk=subrisk.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["methodology", "matrixcell", "ratinglevel"])
+def test_the_methodology_is_only_shown_in_the_admin(admin_client, subrisk, model):
+    methodology = subrisk.area.register.methodology
+    pk = {
+        "methodology": methodology.pk,
+        "matrixcell": methodology.cells.first().pk,
+        "ratinglevel": methodology.rating_levels.first().pk,
+    }[model]
+    url = f"/admin/risks/{model}/{pk}/change/"
+
+    page = admin_client.get(url)
+    response = admin_client.post(url, {"name": "Changed", "rating": ""})
+
+    assert page.status_code == status.HTTP_200_OK
+    assert response.status_code == status.HTTP_403_FORBIDDEN
