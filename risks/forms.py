@@ -39,6 +39,7 @@ class SubRiskFilterForm(forms.Form):
     def __init__(self, *args, ratings, likelihoods, impacts, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self._set_choices("rating", "Any rating", [(r.name, r.name) for r in ratings])
+        self._match_rating_in_any_case(ratings)
         self._set_choices(
             "likelihood",
             "Any likelihood",
@@ -50,6 +51,17 @@ class SubRiskFilterForm(forms.Form):
             [(level.value, f"{level.value} – {level.label}") for level in impacts],
         )
         self._set_choices("group", "Any group", [(group, group) for group in groups])
+
+    def _match_rating_in_any_case(self, ratings):
+        # As the API's lists do: ?rating=medium is the rating named Medium.
+        given = self.data.get("rating") if self.is_bound else None
+        names = {rating.name for rating in ratings}
+        if not given or given in names:
+            return
+        by_case = {name.casefold(): name for name in names}
+        if given.casefold() in by_case:
+            self.data = self.data.copy()
+            self.data["rating"] = by_case[given.casefold()]
 
     def _set_choices(self, name, anything, choices):
         field = self.fields[name]

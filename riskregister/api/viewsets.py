@@ -8,6 +8,25 @@ from rest_framework.settings import api_settings
 from riskregister.api.conditional import ConditionalReadMixin
 
 
+def check_query_parameters(query_params, known, what="this list"):
+    """Refuses a parameter not in `known`, or one given more than once.
+
+    A typo would otherwise go unnoticed and answer with everything, and of a
+    repeated parameter the last value would win, unchecked.
+    """
+    unknown = sorted(name for name in query_params if name not in known)
+    if unknown:
+        message = f"Unknown query parameter; {what} takes: " + ", ".join(sorted(known))
+        raise ValidationError(
+            {name: [message] for name in unknown}, code="unknown_field"
+        )
+    repeated = sorted(name for name, values in query_params.lists() if len(values) > 1)
+    if repeated:
+        raise ValidationError(
+            {name: ["Give this parameter once."] for name in repeated}, code="repeated"
+        )
+
+
 class ReferenceViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Lists and shows records named by their stable reference, e.g. SRR-2017/2.b.
 
@@ -40,21 +59,4 @@ class ReferenceViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
             return
         if self.action != "list" and self.paginator is None:
             return
-        known = self.query_parameters()
-        unknown = sorted(name for name in request.query_params if name not in known)
-        if unknown:
-            message = "Unknown query parameter; this list takes: " + ", ".join(
-                sorted(known)
-            )
-            raise ValidationError(
-                {name: [message] for name in unknown}, code="unknown_field"
-            )
-        # Each takes one value; otherwise the last would win, unchecked.
-        repeated = sorted(
-            name for name, values in request.query_params.lists() if len(values) > 1
-        )
-        if repeated:
-            raise ValidationError(
-                {name: ["Give this parameter once."] for name in repeated},
-                code="repeated",
-            )
+        check_query_parameters(request.query_params, self.query_parameters())

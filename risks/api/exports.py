@@ -13,6 +13,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from riskregister.api.schema import ErrorSerializer
+from riskregister.api.viewsets import check_query_parameters
 from risks.exports.common import CONTENT_TYPES, ExportScope
 from risks.exports.responses import FORMATS, export_response
 from risks.models import Register, RiskArea
@@ -99,7 +100,7 @@ class RegisterExportView(APIView):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="`format` is missing or not one of the four, or a "
-                "filter is invalid; each error names its parameter.",
+                "parameter is invalid, unknown or repeated; each error names it.",
             ),
         },
     )
@@ -109,6 +110,11 @@ class RegisterExportView(APIView):
                 "methodology"
             ),
             reference=reference,
+        )
+        check_query_parameters(
+            request.query_params,
+            {"format", *ExportFilterForm.base_fields},
+            what="the export",
         )
         file_format = request.query_params.get("format", "")
         if file_format not in FORMATS:

@@ -26,13 +26,34 @@ def test_api_export_needs_the_viewer_role(outsider_client, register_2017):
     )
 
 
-def test_api_exports_with_a_token(token_client, register_2017):
-    response = token_client.get(URL, {"format": "xlsx", "rating": "High"})
+@pytest.mark.parametrize("rating", ["High", "high", "HIGH"])
+def test_api_exports_with_a_token(token_client, register_2017, rating):
+    response = token_client.get(URL, {"format": "xlsx", "rating": rating})
 
     assert response.status_code == status.HTTP_200_OK
     workbook = open_workbook(body(response))
     assert [row[0] for row in sheet_values(workbook["Register"])[1:]] == [
         "SRR-2017/8.a"
+    ]
+
+
+def test_api_export_refuses_unknown_and_repeated_parameters(
+    viewer_client, register_2017
+):
+    unknown = viewer_client.get(f"{URL}?format=csv&page_size=0")
+    repeated = viewer_client.get(f"{URL}?format=csv&format=json")
+
+    assert (unknown.status_code, repeated.status_code) == (400, 400)
+    assert unknown.json()["errors"] == [
+        {
+            "field": "page_size",
+            "message": "Unknown query parameter; the export takes: area, format, "
+            "group, impact, likelihood, q, rating, review",
+            "code": "unknown_field",
+        }
+    ]
+    assert repeated.json()["errors"] == [
+        {"field": "format", "message": "Give this parameter once.", "code": "repeated"}
     ]
 
 

@@ -285,6 +285,18 @@ def test_filtered_counts_and_heat_map_reflect_the_filtered_set(
     )
 
 
+def test_a_rating_filter_in_any_case_chooses_that_rating(
+    viewer_client, overview_register
+):
+    lower = get_overview(viewer_client, overview_register, rating="high")
+    exact = get_overview(viewer_client, overview_register, rating="High")
+
+    assert lower.status_code == 200
+    assert '<option value="High" selected>High</option>' in lower.content.decode()
+    assert summary_refs(lower.content.decode()) == summary_refs(exact.content.decode())
+    assert summary_refs(exact.content.decode())
+
+
 def test_filter_form_is_labelled_and_keeps_the_choices(
     viewer_client, overview_register
 ):
