@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from risks.services import StaleRevisionError, checked_for_write
+
 
 class RevisionCheckedForm(forms.ModelForm):
     opened_revision = forms.IntegerField(
@@ -30,21 +32,13 @@ class RevisionCheckedForm(forms.ModelForm):
         if self.instance.pk is None or opened is None or not self.has_changed():
             return cleaned
         # The admin saves in one transaction, so the row stays locked until then.
-        current = (
-            type(self.instance)
-            ._default_manager.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("revision", flat=True)
-            .first()
-        )
-        if current != opened:
+        try:
+            checked_for_write(self.instance, opened)
+        except StaleRevisionError as error:
             raise ValidationError(
-                "%(record)s has been changed by someone else since you opened it "
-                "(it is now at revision %(current)s). Open it again to see that "
-                "change, then make yours.",
+                f"{error} Open it again to see that change, then make yours.",
                 code="stale",
-                params={"record": self.instance, "current": current},
-            )
+            ) from None
         self.instance.revision = opened + 1
         return cleaned
 

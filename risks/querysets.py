@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import BooleanField, Case, F, Max, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from riskregister.lib.dates import AddDays
@@ -115,8 +115,6 @@ class SubRiskQuerySet(models.QuerySet):
         `changed_at` is the later of the sub-risk's own update and its register's
         methodology's, since a methodology change rates sub-risks again in bulk.
         """
-        from django.db.models.functions import Greatest
-
         return (
             self.for_api()
             .annotate(
@@ -143,8 +141,6 @@ class SubRiskQuerySet(models.QuerySet):
         archived; `removed_at` is the earliest of those archive times still
         standing, which is when it last left, since a restore clears its own.
         """
-        from django.db.models.functions import Least
-
         # Least() of a null is null on SQLite, so an unset time counts as never.
         never = Value(dt.datetime.max.replace(tzinfo=dt.UTC))
         return (

@@ -253,7 +253,7 @@ class StaleRevisionError(Exception):
         )
 
 
-def _checked_for_write(instance, revision):
+def checked_for_write(instance, revision):
     """Locks the record's row and returns it, if it is still at `revision`."""
     current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     if revision is not None and current.revision != revision:
@@ -313,7 +313,7 @@ def record_update(*, instance, user, revision, fields, m2m=None):
     leave every value as it was are not a change: the record keeps its revision
     and its history gains nothing.
     """
-    current = _checked_for_write(instance, revision)
+    current = checked_for_write(instance, revision)
     fields = normalise_fields(fields)
     if not _changes(current, fields, m2m or {}):
         return current
@@ -330,7 +330,7 @@ def record_update(*, instance, user, revision, fields, m2m=None):
 @transaction.atomic
 def record_archive(*, instance, user, revision=None):
     """Hides a record from the register, keeping it for restoring."""
-    current = _checked_for_write(instance, revision)
+    current = checked_for_write(instance, revision)
     if current.archived_at is None:
         current.archived_at = timezone.now()
         current.revision += 1
@@ -346,7 +346,7 @@ def record_restore(*, instance, user, revision=None):
     Raises `ValidationError` for a record of an archived area: the area comes back
     first, or the record would stay hidden while marked live.
     """
-    current = _checked_for_write(instance, revision)
+    current = checked_for_write(instance, revision)
     area = getattr(current, "area", None)
     if current.archived_at is not None and area is not None and area.is_archived:
         raise ValidationError(
@@ -366,7 +366,7 @@ def record_restore(*, instance, user, revision=None):
 @transaction.atomic
 def mitigation_make_current(*, mitigation, user, revision):
     """Turns an implemented proposal into a current mitigation, as the same record."""
-    current = _checked_for_write(mitigation, revision)
+    current = checked_for_write(mitigation, revision)
     if current.kind != Mitigation.Kind.PROPOSED or (
         current.status != Mitigation.Status.IMPLEMENTED
     ):
@@ -445,7 +445,7 @@ def area_save(
     ]
     for instance, based_on in checks:
         try:
-            _checked_for_write(instance, based_on)
+            checked_for_write(instance, based_on)
         except StaleRevisionError as error:
             stale.append(error.current)
     if stale:
@@ -505,7 +505,7 @@ def _row_save(model, area, row, user):
 @transaction.atomic
 def subrisk_mark_reviewed(*, subrisk, user, revision) -> SubRisk:
     """Records that the workgroup reviewed a sub-risk's rating today."""
-    current = _checked_for_write(subrisk, revision)
+    current = checked_for_write(subrisk, revision)
     current.reviewed_on = timezone.localdate()
     current.revision += 1
     current._change_reason = "Marked reviewed"

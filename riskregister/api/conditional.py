@@ -75,6 +75,17 @@ class Validators:
             response["Last-Modified"] = http_date(self.last_modified.timestamp())
         return response
 
+    def answer(self, request, respond):
+        """304 if the request's conditions hold; else `respond()`, with these.
+
+        `respond` is called only when the answer is not 304, so a 304 never
+        builds a body.
+        """
+        not_modified = self.not_modified(request)
+        if not_modified is not None:
+            return not_modified
+        return self.apply(respond())
+
     def not_modified(self, request):
         """A 304 response if the request's conditions hold, else None (RFC 9110)."""
         if_none_match = request.headers.get("If-None-Match")
@@ -161,10 +172,9 @@ class ConditionalReadMixin:
         if not self._conditional(request):
             return super().list(request, *args, **kwargs)
         validators = self.list_validators(request)
-        not_modified = validators.not_modified(request)
-        if not_modified is not None:
-            return not_modified
-        return validators.apply(self._list_body(request, validators, *args, **kwargs))
+        return validators.answer(
+            request, lambda: self._list_body(request, validators, *args, **kwargs)
+        )
 
     def _list_body(self, request, validators, *args, **kwargs):
         """The list's response, rendered once per ETag and media type.
@@ -190,11 +200,10 @@ class ConditionalReadMixin:
         state = self.record_state(**self._lookup())
         if state is None or not self._conditional(request):
             return super().retrieve(request, *args, **kwargs)
-        validators = self.record_validators(state)
-        not_modified = validators.not_modified(request)
-        if not_modified is not None:
-            return not_modified
-        return validators.apply(super().retrieve(request, *args, **kwargs))
+        build = super().retrieve
+        return self.record_validators(state).answer(
+            request, lambda: build(request, *args, **kwargs)
+        )
 
 
 class IfMatchMixin:

@@ -113,7 +113,7 @@ def exception_handler(exc, context):
             "fields this server accepts."
         )
     elif isinstance(exc, SuspiciousOperation):
-        # Too many form fields or files, a malformed multipart body and the like.
+        # Too many files, a malformed multipart body and the like.
         exc = exceptions.ParseError(str(exc) or "The request cannot be read.")
     elif isinstance(exc, IntegrityError):
         logger.warning("Write refused by a database constraint: %s", exc)

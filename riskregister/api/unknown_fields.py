@@ -2,7 +2,9 @@
 
 A misspelt or stale field name would otherwise be dropped without a word and the
 client would believe it had been stored. Nested shapes refuse theirs too, so the
-error handler names them dotted, e.g. ``likelihood_levels.0.extra``.
+error handler names them dotted, e.g. ``likelihood_levels.0.extra``. An object
+given for a list of related records is refused too: DRF would read it as the
+list of its keys.
 """
 
 from collections.abc import Mapping
@@ -31,25 +33,44 @@ def unknown_field_errors(data, known, fixed=()):
     return errors
 
 
-class UnknownFieldsRefusedMixin:
-    """For a serializer: a key that is not one of its fields is an error.
+def objects_for_lists_errors(data, fields):
+    """{name: [error]} for every list of related records given as an object."""
+    errors = {}
+    for name, field in fields.items():
+        value = data.get(name)
+        if isinstance(field, serializers.ManyRelatedField) and isinstance(
+            value, Mapping
+        ):
+            message = field.error_messages["not_a_list"].format(
+                input_type=type(value).__name__
+            )
+            errors[name] = [ErrorDetail(message, code="not_a_list")]
+    return errors
 
-    The unknown fields are named together with the other fields' errors, so one
+
+class UnknownFieldsRefusedMixin:
+    """For a serializer: a key that is not one of its fields is an error, as is
+    an object where a list of related records belongs.
+
+    These are named together with the other fields' errors, so one
     answer lists every problem of the body. `Meta.fixed_fields`, if the
     serializer has it, names the fields refused as fixed rather than unknown.
     """
 
     def to_internal_value(self, data):
-        unknown = {}
+        refused = {}
         if isinstance(data, Mapping):
             fixed = getattr(getattr(self, "Meta", None), "fixed_fields", ())
-            unknown = unknown_field_errors(data, self.fields, fixed)
+            refused = {
+                **unknown_field_errors(data, self.fields, fixed),
+                **objects_for_lists_errors(data, self.fields),
+            }
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
-            if unknown and isinstance(error.detail, Mapping):
-                raise serializers.ValidationError({**error.detail, **unknown}) from None
+            if refused and isinstance(error.detail, Mapping):
+                raise serializers.ValidationError({**error.detail, **refused}) from None
             raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
+        if refused:
+            raise serializers.ValidationError(refused)
         return value

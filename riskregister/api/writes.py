@@ -5,12 +5,9 @@ validation, run by the service (`risks.services.record_*`), so a form and an API
 call refuse the same things with the same messages.
 """
 
-from collections.abc import Mapping
-
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 
 from riskregister.api.conditional import IfMatchMixin
@@ -55,26 +52,6 @@ class RecordInputSerializer(UnknownFieldsRefusedMixin, serializers.ModelSerializ
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
     }
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            self._refuse_objects_as_lists(data)
-        return super().to_internal_value(data)
-
-    def _refuse_objects_as_lists(self, data):
-        # DRF takes an object for a list of related records, as a list of its keys.
-        wrong = {}
-        for name, field in self.fields.items():
-            value = data.get(name)
-            if isinstance(field, serializers.ManyRelatedField) and isinstance(
-                value, Mapping
-            ):
-                message = field.error_messages["not_a_list"].format(
-                    input_type=type(value).__name__
-                )
-                wrong[name] = [ErrorDetail(message, code="not_a_list")]
-        if wrong:
-            raise serializers.ValidationError(wrong)
 
     def record_values(self):
         """The validated values as the service takes them: fields and many-to-many."""

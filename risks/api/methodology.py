@@ -693,11 +693,7 @@ class MethodologyViewSet(ReferenceViewSet):
         # showing the old username until the next methodology change.
         if not self._conditional(request):
             return respond()
-        validators = self.list_validators(request)
-        not_modified = validators.not_modified(request)
-        if not_modified is not None:
-            return not_modified
-        return validators.apply(respond())
+        return self.list_validators(request).answer(request, respond)
 
     def version_context(self):
         return {"request": self.request, "reference": self.kwargs["reference"]}

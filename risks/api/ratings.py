@@ -76,7 +76,8 @@ class RatingFeedSerializer(serializers.Serializer):
 
 
 class RemovedRatingSerializer(serializers.Serializer):
-    """A sub-risk that the feed no longer shows. Built by hand, as the feed's rows."""
+    """A sub-risk that the feed no longer shows: a row of
+    `SubRisk.objects.removed_from_feed()`."""
 
     reference = serializers.CharField(
         read_only=True, help_text="The sub-risk's stable reference, e.g. SRR-2017/2.b."
@@ -86,15 +87,6 @@ class RemovedRatingSerializer(serializers.Serializer):
         help_text="When it left the feed: its own archiving, or its area's or "
         "register's, whichever came first.",
     )
-
-    def to_representation(self, row):
-        """One row of `SubRisk.objects.removed_from_feed()`."""
-        return {
-            "reference": row["reference"],
-            "removed_at": self.fields["removed_at"].to_representation(
-                row["removed_at"]
-            ),
-        }
 
 
 class LevelLookups:
